@@ -1,0 +1,49 @@
+/**
+ * Errors the engine raises on bad input. Every one names the file and the problem, so a user
+ * reading a list of failures knows which checkpoint to look at and why it was rejected.
+ */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
+
+/** The file is of a format we know, but its bytes do not follow it (truncated, bad magic, sizes past the end). */
+export class FormatError extends InputError {
+  constructor(file: string, problem: string) {
+    super(file, problem);
+    this.name = 'FormatError';
+  }
+}
+
+/** No reader recognises the file. */
+export class UnknownFormatError extends InputError {
+  constructor(file: string) {
+    super(file, 'unknown checkpoint format (expected PyTorch .pt/.pth/.ckpt, safetensors, Keras .h5/.keras, TF.js model.json, ONNX or numpy .npz)');
+    this.name = 'UnknownFormatError';
+  }
+}
+
+/** The tensors were read, but no network graph can be built from them without guessing. */
+export class ArchitectureError extends InputError {
+  constructor(file: string, problem: string) {
+    super(file, problem);
+    this.name = 'ArchitectureError';
+  }
+}
+
+/** A numeric method did not reach its tolerance, or met values it cannot work with (NaN, Inf). */
+export class NumericError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumericError';
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

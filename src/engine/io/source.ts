@@ -1,0 +1,84 @@
+/**
+ * Random-access byte sources. Checkpoints can be larger than 2 GiB, so they are never read whole:
+ * readers ask for (offset, length) ranges, and every range is checked against the source size
+ * before any allocation, so a size field read from a hostile file cannot make us allocate more
+ * than the file holds.
+ */
+import * as fs from 'node:fs';
+import { FormatError } from '../errors';
+
+export interface ByteSource {
+  /** Name used in error messages: the file path, or `archive.zip!entry`. */
+  readonly name: string;
+  readonly size: number;
+  /** Returns exactly `length` bytes starting at `offset`, or throws FormatError when out of range. */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function checkRange(src: { name: string; size: number }, offset: number, length: number, what = 'data'): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > src.size) {
+    throw new FormatError(src.name, `${what} at offset ${offset} with length ${length} runs past the end of the data (${src.size} bytes)`);
+  }
+}
+
+export class FileSource implements ByteSource {
+  readonly size: number;
+  private fd: number;
+
+  constructor(readonly name: string) {
+    this.fd = fs.openSync(name, 'r');
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this, offset, length);
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, out, done, length - done, offset + done);
+      if (n === 0) throw new FormatError(this.name, `file shrank while being read (wanted ${length} bytes at ${offset})`);
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export class MemorySource implements ByteSource {
+  readonly size: number;
+  constructor(
+    readonly name: string,
+    private readonly bytes: Uint8Array,
+  ) {
+    this.size = bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this, offset, length);
+    return this.bytes.subarray(offset, offset + length);
+  }
+}
+
+/** A window [start, start+size) of another source, e.g. a stored (uncompressed) zip entry. */
+export class SliceSource implements ByteSource {
+  constructor(
+    readonly name: string,
+    private readonly parent: ByteSource,
+    private readonly start: number,
+    readonly size: number,
+  ) {
+    checkRange(parent, start, size, `slice ${name}`);
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this, offset, length);
+    return this.parent.read(this.start + offset, length);
+  }
+}
+
+export function readAscii(src: ByteSource, offset: number, length: number): string {
+  const n = Math.max(0, Math.min(length, src.size - offset));
+  return Buffer.from(src.read(offset, n)).toString('latin1');
+}

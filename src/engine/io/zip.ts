@@ -1,0 +1,157 @@
+/**
+ * A read-only zip reader over a ByteSource: it reads the central directory only, and each entry's
+ * bytes on demand. Stored entries (PyTorch writes its tensor storages stored, 64-byte aligned) stay
+ * lazy slices of the file; deflated entries are inflated with the declared size as a hard limit,
+ * so a zip bomb fails with an error instead of filling memory.
+ *
+ * Reference: PKWARE APPNOTE.TXT 6.3.10, sections 4.3.7 (local header), 4.3.12 (central directory),
+ * 4.3.14-16 (zip64 end records), 4.5.3 (zip64 extra field).
+ */
+import * as zlib from 'node:zlib';
+import { FormatError } from '../errors';
+import { ByteSource, MemorySource, SliceSource } from './source';
+
+export interface ZipEntry {
+  readonly name: string;
+  readonly method: number; // 0 stored, 8 deflate
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly localHeaderOffset: number;
+}
+
+/** Largest entry we will inflate into memory; stored entries have no such limit (they stay lazy). */
+export const MAX_INFLATED_BYTES = 1 << 30;
+const EOCD_SIG = 0x06054b50;
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+const ZIP64_EOCD_SIG = 0x06064b50;
+const CENTRAL_SIG = 0x02014b50;
+const LOCAL_SIG = 0x04034b50;
+const MAX_ENTRIES = 1_000_000;
+
+export function isZip(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A name that, extracted, would land outside the archive's folder. */
+export function escapesFolder(name: string): boolean {
+  if (name.startsWith('/') || name.startsWith('\\') || /^[a-zA-Z]:/.test(name)) return true;
+  return name.split(/[\\/]/).some((part) => part === '..');
+}
+
+export class ZipArchive {
+  constructor(
+    readonly src: ByteSource,
+    readonly entries: ZipEntry[],
+  ) {}
+
+  find(name: string): ZipEntry | undefined {
+    return this.entries.find((e) => e.name === name);
+  }
+
+  /** The entry's uncompressed bytes as a source: a lazy slice when stored, inflated when deflated. */
+  open(entry: ZipEntry): ByteSource {
+    const name = `${this.src.name}!${entry.name}`;
+    const local = this.src.read(entry.localHeaderOffset, 30);
+    const dv = view(local);
+    if (dv.getUint32(0, true) !== LOCAL_SIG) throw new FormatError(this.src.name, `zip entry '${entry.name}' has no local header at offset ${entry.localHeaderOffset}`);
+    const dataStart = entry.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
+    if (dataStart + entry.compressedSize > this.src.size) {
+      throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.compressedSize} bytes at offset ${dataStart}, past the end of the file (${this.src.size} bytes)`);
+    }
+    if (entry.method === 0) {
+      if (entry.size !== entry.compressedSize) throw new FormatError(this.src.name, `stored zip entry '${entry.name}' has size ${entry.size} but compressed size ${entry.compressedSize}`);
+      return new SliceSource(name, this.src, dataStart, entry.size);
+    }
+    if (entry.method === 8) {
+      if (entry.size > MAX_INFLATED_BYTES) throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.size} bytes uncompressed, above the ${MAX_INFLATED_BYTES}-byte limit`);
+      const packed = this.src.read(dataStart, entry.compressedSize);
+      let out: Buffer;
+      try {
+        // maxOutputLength makes inflation stop at the declared size: a bomb cannot grow past it.
+        out = zlib.inflateRawSync(packed, { maxOutputLength: Math.max(1, entry.size) });
+      } catch (e) {
+        throw new FormatError(this.src.name, `zip entry '${entry.name}' does not inflate to its declared ${entry.size} bytes (${(e as Error).message})`);
+      }
+      if (out.length !== entry.size) throw new FormatError(this.src.name, `zip entry '${entry.name}' inflates to ${out.length} bytes, not the declared ${entry.size}`);
+      return new MemorySource(name, out);
+    }
+    throw new FormatError(this.src.name, `zip entry '${entry.name}' uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+  }
+}
+
+export function openZip(src: ByteSource): ZipArchive {
+  const file = src.name;
+  // The end-of-central-directory record sits in the last 22 + 65535 (comment) bytes.
+  const tailLen = Math.min(src.size, 22 + 0xffff);
+  if (tailLen < 22) throw new FormatError(file, `file of ${src.size} bytes is too short to be a zip archive`);
+  const tailStart = src.size - tailLen;
+  const tail = src.read(tailStart, tailLen);
+  const tv = view(tail);
+  let eocd = -1;
+  for (let i = tailLen - 22; i >= 0; i--) {
+    if (tv.getUint32(i, true) === EOCD_SIG) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new FormatError(file, 'zip end-of-central-directory record not found (truncated file?)');
+  let count = tv.getUint16(eocd + 10, true);
+  let cdSize = tv.getUint32(eocd + 12, true);
+  let cdOffset = tv.getUint32(eocd + 16, true);
+  // Zip64: the locator sits 20 bytes before the EOCD record.
+  if (eocd >= 20 && tv.getUint32(eocd - 20, true) === ZIP64_LOCATOR_SIG) {
+    const z64Offset = Number(tv.getBigUint64(eocd - 20 + 8, true));
+    const rec = view(src.read(z64Offset, 56));
+    if (rec.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new FormatError(file, `zip64 end record not found at offset ${z64Offset}`);
+    count = Number(rec.getBigUint64(32, true));
+    cdSize = Number(rec.getBigUint64(40, true));
+    cdOffset = Number(rec.getBigUint64(48, true));
+  }
+  if (count > MAX_ENTRIES) throw new FormatError(file, `zip declares ${count} entries, above the limit of ${MAX_ENTRIES}`);
+  if (cdOffset + cdSize > src.size) throw new FormatError(file, `zip central directory (offset ${cdOffset}, ${cdSize} bytes) runs past the end of the file (${src.size} bytes)`);
+  const cd = src.read(cdOffset, cdSize);
+  const dv = view(cd);
+  const entries: ZipEntry[] = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || dv.getUint32(p, true) !== CENTRAL_SIG) throw new FormatError(file, `zip central directory entry ${i} is malformed at offset ${cdOffset + p}`);
+    const method = dv.getUint16(p + 10, true);
+    let compressedSize = dv.getUint32(p + 20, true);
+    let size = dv.getUint32(p + 24, true);
+    const nameLen = dv.getUint16(p + 28, true);
+    const extraLen = dv.getUint16(p + 30, true);
+    const commentLen = dv.getUint16(p + 32, true);
+    let localHeaderOffset = dv.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new FormatError(file, `zip central directory entry ${i} runs past the directory`);
+    const name = Buffer.from(cd.subarray(p + 46, p + 46 + nameLen)).toString('utf8');
+    // Zip64 extra field (id 1): the 0xffffffff fields, in order size, compressed size, offset.
+    let e = p + 46 + nameLen;
+    const eEnd = e + extraLen;
+    while (e + 4 <= eEnd) {
+      const id = dv.getUint16(e, true);
+      const len = dv.getUint16(e + 2, true);
+      if (id === 1) {
+        let q = e + 4;
+        const take = (): number => {
+          if (q + 8 > e + 4 + len) throw new FormatError(file, `zip64 extra field of entry '${name}' is too short`);
+          const v = Number(dv.getBigUint64(q, true));
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = take();
+        if (compressedSize === 0xffffffff) compressedSize = take();
+        if (localHeaderOffset === 0xffffffff) localHeaderOffset = take();
+      }
+      e += 4 + len;
+    }
+    if (escapesFolder(name)) throw new FormatError(file, `zip entry name '${name}' points outside the archive folder`);
+    if (localHeaderOffset + 30 > src.size) throw new FormatError(file, `zip entry '${name}' has local header offset ${localHeaderOffset} past the end of the file`);
+    entries.push({ name, method, compressedSize, size, localHeaderOffset });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return new ZipArchive(src, entries);
+}

@@ -1,0 +1,71 @@
+/**
+ * Format detection: each reader's `match()` sees the file name and its first bytes, and the first
+ * reader that claims the file opens it.
+ */
+import * as fs from 'node:fs';
+import { FileSource } from '../io/source';
+import { InputError, FormatError, UnknownFormatError, errorMessage } from '../errors';
+import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { pytorchReader } from './pytorch';
+
+// Each format registers here, most specific magic first.
+export const READERS: CheckpointReader[] = [
+  pytorchReader,
+  // readers: (one entry per format module)
+];
+
+export const HEAD_BYTES = 512;
+
+export function readHead(file: string): Uint8Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function findReader(file: string, head: Uint8Array): CheckpointReader | undefined {
+  return READERS.find((r) => {
+    try {
+      return r.match(file, head);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when some reader claims the file (used to find checkpoints in a folder). */
+export function isCheckpointFile(file: string): boolean {
+  try {
+    return findReader(file, readHead(file)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens a checkpoint with the reader that claims it. Every failure comes out as an InputError
+ * naming the file; anything else a reader throws (a bug, a RangeError on hostile bytes) is wrapped
+ * so the caller can report it and go on with other files.
+ */
+export function openCheckpoint(file: string): Checkpoint {
+  let head: Uint8Array;
+  try {
+    head = readHead(file);
+  } catch (e) {
+    throw new InputError(file, `cannot read file: ${errorMessage(e)}`);
+  }
+  const reader = findReader(file, head);
+  if (!reader) throw new UnknownFormatError(file);
+  const src = new FileSource(file);
+  try {
+    return reader.open(file, src);
+  } catch (e) {
+    src.close();
+    if (e instanceof InputError) throw e;
+    throw new FormatError(file, `${reader.id}: ${errorMessage(e)}`);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Named tensors as every reader yields them. Values are read lazily: a reader records where the
+ * bytes are (offset, dtype, shape, strides) and only `read()` touches them, one tensor at a time,
+ * so a 500 MB checkpoint never sits in memory whole.
+ *
+ * Convention: tensors follow PyTorch's layout and naming, whatever the file format.
+ *  - dense weight [out, in]; conv weight [out, in/groups, kh, kw]; BatchNorm `weight`, `bias`,
+ *    `running_mean`, `running_var`; names `<module path>.<param>`.
+ *  - Readers of other layouts (Keras, TF.js) transpose lazily and rename to this convention, and
+ *    list tensors in the model's layer order.
+ */
+import { FormatError } from './errors';
+
+export type DType = 'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+export const DTYPE_BYTES: Record<DType, number> = {
+  float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+};
+
+export interface TensorEntry {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted). */
+  read(): Float32Array;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === 'float64' || dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16';
+}
+
+/** IEEE half → float, without a lookup table (node 20 has no Float16Array). */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * Decodes `count` little- or big-endian elements of `dtype` starting at element `start` of `bytes`
+ * into float32. `bytes` must already be bounded by the caller.
+ */
+export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian = true, file = 'tensor'): Float32Array {
+  const size = DTYPE_BYTES[dtype];
+  if (bytes.length % size !== 0) throw new FormatError(file, `${bytes.length} bytes is not a whole number of ${dtype} elements`);
+  const n = bytes.length / size;
+  const out = new Float32Array(n);
+  if (dtype === 'float32' && littleEndian && bytes.byteOffset % 4 === 0) {
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset, n));
+    return out;
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = littleEndian;
+  switch (dtype) {
+    case 'float32': for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le); break;
+    case 'float64': for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le); break;
+    case 'float16': for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, le)); break;
+    case 'bfloat16': {
+      // bfloat16 is the top half of a float32.
+      const u = new Uint32Array(out.buffer);
+      for (let i = 0; i < n; i++) u[i] = dv.getUint16(i * 2, le) << 16;
+      break;
+    }
+    case 'int64': for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(i * 8, le)); break;
+    case 'int32': for (let i = 0; i < n; i++) out[i] = dv.getInt32(i * 4, le); break;
+    case 'int16': for (let i = 0; i < n; i++) out[i] = dv.getInt16(i * 2, le); break;
+    case 'int8': for (let i = 0; i < n; i++) out[i] = dv.getInt8(i); break;
+    case 'uint8': case 'bool': for (let i = 0; i < n; i++) out[i] = bytes[i]; break;
+  }
+  return out;
+}
+
+/** Contiguous row-major strides of a shape. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/**
+ * Gathers a strided view (element offset + strides, as PyTorch stores views of a shared storage)
+ * into a new contiguous array.
+ */
+export function gatherStrided(storage: Float32Array, offset: number, shape: readonly number[], strides: readonly number[]): Float32Array {
+  const n = numel(shape);
+  const out = new Float32Array(n);
+  if (n === 0) return out;
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let src = offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = storage[src];
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      src += strides[d];
+      if (idx[d] < shape[d]) break;
+      src -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** A tensor whose values come from a lazily evaluated function (used for transposed or renamed views). */
+export class LazyTensor implements TensorEntry {
+  private cache?: Float32Array;
+  constructor(
+    readonly name: string,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    private readonly load: () => Float32Array,
+  ) {}
+  read(): Float32Array {
+    // Not cached across calls on purpose for big tensors: the caller decides how long to keep values.
+    return this.cache ?? this.load();
+  }
+}
+
+/** Transposes a row-major tensor by a permutation of its axes (e.g. Keras HWIO → PyTorch OIHW is [3,2,0,1]). */
+export function permute(values: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
+  const strides = contiguousStrides(shape);
+  const newShape = perm.map((p) => shape[p]);
+  const newStrides = perm.map((p) => strides[p]);
+  return gatherStrided(values, 0, newShape, newStrides);
+}
