@@ -7,10 +7,12 @@ import { FileSource } from '../io/source';
 import { InputError, FormatError, UnknownFormatError, errorMessage } from '../errors';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { pytorchReader } from './pytorch';
+import { onnxReader } from './onnx';
 
 // Each format registers here, most specific magic first.
 export const READERS: CheckpointReader[] = [
   pytorchReader,
+  onnxReader, // weak magic (a protobuf): after the formats with a real signature
   // readers: (one entry per format module)
 ];
 

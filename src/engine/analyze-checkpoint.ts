@@ -1,0 +1,101 @@
+/**
+ * One checkpoint in, its rolled graph's properties out: read → wiring → rolled graph → degree,
+ * eigenvector centrality → per-layer statistics. This is the unit of work a worker thread runs.
+ */
+import { openCheckpoint } from './readers/index';
+import { recoverTopology } from './graph/recover';
+import { buildRolledGraph, type RolledGraph } from './graph/rolled';
+import { unrolledSize } from './graph/unrolled';
+import { weightedDegree } from './metrics/degree';
+import { eigenvectorCentrality, type EigenOptions } from './metrics/eigenvector';
+import { summarize, type Stats } from './metrics/stats';
+import { ArchitectureError } from './errors';
+
+export interface LayerSummary {
+  name: string;
+  kind: 'input' | 'conv' | 'dense';
+  nodes: number;
+  weightedDegree: Stats;
+  inDegree: Stats;
+  outDegree: Stats;
+  eigenvectorCentrality: Stats;
+}
+
+export interface CheckpointAnalysis {
+  path: string;
+  epoch: number | null;
+  format: string;
+  graph: { nodes: number; edges: number; unrolledNodes: number; unrolledEdges: number; unrolledEstimated: boolean; inputSize: number };
+  layers: LayerSummary[];
+  eigenvalue: number;
+  metadata: Record<string, string | number | boolean | null>;
+  warnings: string[];
+  timings: { readAndBuildMs: number; metricsMs: number };
+}
+
+export interface AnalyzeOptions {
+  inputSize?: number;
+  eigen?: Partial<EigenOptions>;
+  /** Keep per-node arrays (for drawing the network); off by default to keep results small. */
+  keepNodes?: boolean;
+}
+
+export interface NodeValues {
+  degree: Float64Array;
+  centrality: Float64Array;
+}
+
+export interface AnalyzedGraph {
+  analysis: CheckpointAnalysis;
+  graph: RolledGraph;
+  nodes: NodeValues;
+}
+
+export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): AnalyzedGraph {
+  const t0 = performance.now();
+  const ckpt = openCheckpoint(file);
+  let graph: RolledGraph;
+  const warnings = [...ckpt.warnings];
+  try {
+    const topology = ckpt.topology ?? (() => {
+      const r = recoverTopology(ckpt.tensors, file);
+      warnings.push(...r.warnings);
+      return r.ops;
+    })();
+    if (topology.length === 0) throw new ArchitectureError(file, 'no layers with weights');
+    graph = buildRolledGraph(topology, { file, flattenOrder: ckpt.flattenOrder });
+  } finally {
+    ckpt.close();
+  }
+  warnings.push(...graph.warnings);
+  const t1 = performance.now();
+  const deg = weightedDegree(graph);
+  const eig = eigenvectorCentrality(graph, opts.eigen);
+  const layers: LayerSummary[] = graph.groups.map((gr) => ({
+    name: gr.name,
+    kind: gr.kind,
+    nodes: gr.size,
+    weightedDegree: summarize(deg.total, gr.offset, gr.offset + gr.size),
+    inDegree: summarize(deg.in, gr.offset, gr.offset + gr.size),
+    outDegree: summarize(deg.out, gr.offset, gr.offset + gr.size),
+    eigenvectorCentrality: summarize(eig.vector, gr.offset, gr.offset + gr.size),
+  }));
+  const un = unrolledSize(graph, opts.inputSize);
+  const t2 = performance.now();
+  const analysis: CheckpointAnalysis = {
+    path: file,
+    epoch: ckpt.epoch ?? null,
+    format: ckpt.format,
+    graph: { nodes: graph.nodeCount, edges: graph.edgeCount, unrolledNodes: un.nodes, unrolledEdges: un.edges, unrolledEstimated: un.estimated, inputSize: un.inputSize },
+    layers,
+    eigenvalue: eig.eigenvalue,
+    metadata: ckpt.metadata,
+    warnings,
+    timings: { readAndBuildMs: t1 - t0, metricsMs: t2 - t1 },
+  };
+  return { analysis, graph, nodes: { degree: deg.total, centrality: eig.vector } };
+}
+
+export function analyzeCheckpoint(file: string, opts: AnalyzeOptions = {}): CheckpointAnalysis {
+  return analyzeCheckpointFull(file, opts).analysis;
+}

@@ -1,0 +1,219 @@
+/**
+ * Recovers a network's wiring (NetOp[]) from tensor names and shapes, for files that do not state
+ * it (PyTorch state dicts, safetensors, npz). What is recognised:
+ *  - conv (rank 3-5 `weight`), dense (rank 2 `weight`), and norms (rank 1 `weight` and/or
+ *    `running_var`) folded into the layer right before them;
+ *  - a sequential chain in state-dict order, checked shape by shape;
+ *  - residual blocks: torchvision-style `layerX.Y.convN` blocks with `downsample`, CIFAR-style
+ *    blocks with `shortcut` (an empty `shortcut` is the identity), and torchvision MobileNetV2
+ *    inverted residuals (`features.N.conv.*`).
+ * Anything else that breaks the chain stops with an ArchitectureError naming the tensor, rather
+ * than building a wrong graph. Assumptions that cannot be checked are reported as warnings.
+ */
+import { ArchitectureError } from '../errors';
+import type { TensorEntry } from '../tensor';
+import type { NetOp, ConvOp, DenseOp, BatchNormRef, ValueId } from './netspec';
+
+interface Module {
+  name: string;
+  params: Map<string, TensorEntry>;
+}
+
+type Kind = 'conv' | 'dense' | 'norm' | 'ignored';
+
+/** Parameters that carry no wiring. */
+const HARMLESS = new Set(['bias', 'num_batches_tracked', 'running_mean']);
+const SHORTCUT_NAMES = ['downsample', 'shortcut', 'skip', 'proj_shortcut'];
+
+function groupModules(tensors: TensorEntry[]): Module[] {
+  const mods = new Map<string, Module>();
+  for (const t of tensors) {
+    const dot = t.name.lastIndexOf('.');
+    const mod = dot < 0 ? '' : t.name.slice(0, dot);
+    const param = t.name.slice(dot + 1);
+    let m = mods.get(mod);
+    if (!m) mods.set(mod, (m = { name: mod, params: new Map() }));
+    m.params.set(param, t);
+  }
+  return [...mods.values()];
+}
+
+function classify(m: Module, file: string): Kind {
+  const w = m.params.get('weight');
+  if (w && w.shape.length >= 3 && w.shape.length <= 5) return 'conv';
+  if (w && w.shape.length === 2) return 'dense';
+  if ((w && w.shape.length === 1) || m.params.has('running_var')) return 'norm';
+  for (const [p, t] of m.params) {
+    if (!HARMLESS.has(p) && t.shape.length > 1) {
+      throw new ArchitectureError(file, `tensor '${t.name}' [${t.shape}] is neither a conv, dense nor norm parameter, so the network cannot be wired from tensor names; export to ONNX to give its graph`);
+    }
+  }
+  return 'ignored';
+}
+
+function outChannels(op: ConvOp | DenseOp): number {
+  return op.weight.shape[0];
+}
+
+/** `layer1.0.conv1` → block prefix `layer1.0` when the model has residual blocks of that style. */
+function blockOf(name: string, blockPrefixes: string[]): string | undefined {
+  let best: string | undefined;
+  for (const p of blockPrefixes) if (name.startsWith(p + '.') && (!best || p.length > best.length)) best = p;
+  return best;
+}
+
+export interface Recovered {
+  ops: NetOp[];
+  warnings: string[];
+}
+
+export function recoverTopology(tensors: TensorEntry[], file: string): Recovered {
+  const warnings: string[] = [];
+  const modules = groupModules(tensors);
+  const kinds = modules.map((m) => classify(m, file));
+
+  // Weighted layers, with the norm right after each folded in.
+  const layers: { op: ConvOp | DenseOp; module: string }[] = [];
+  for (let i = 0; i < modules.length; i++) {
+    const m = modules[i];
+    const k = kinds[i];
+    if (k === 'conv' || k === 'dense') {
+      const weight = m.params.get('weight')!;
+      const op: ConvOp | DenseOp = k === 'conv'
+        ? { op: 'conv', name: m.name, weight, input: '', groups: 1 }
+        : { op: 'dense', name: m.name, weight, input: '' };
+      layers.push({ op, module: m.name });
+    } else if (k === 'norm') {
+      const prev = layers[layers.length - 1];
+      const gamma = m.params.get('weight');
+      const rv = m.params.get('running_var');
+      const channels = (gamma ?? rv)!.shape[0];
+      const norm: BatchNormRef = { name: m.name, weight: gamma, runningVar: rv, eps: 1e-5 };
+      if (prev && !prev.op.norm && outChannels(prev.op) === channels) prev.op.norm = norm;
+      else warnings.push(`norm '${m.name}' (${channels} channels) does not follow a layer of that width; its scale is not folded`);
+    }
+  }
+  if (layers.length === 0) throw new ArchitectureError(file, 'no conv or dense weights found (tensor names should end in .weight)');
+
+  // Residual block prefixes.
+  const names = layers.map((l) => l.module);
+  const explicit = new Set<string>();
+  for (const n of names) {
+    const parts = n.split('.');
+    const i = parts.findIndex((p) => SHORTCUT_NAMES.includes(p));
+    if (i > 0) explicit.add(parts.slice(0, i).join('.'));
+  }
+  const blockPrefixes = new Set<string>(explicit);
+  if (explicit.size > 0) {
+    // Siblings of a block with a shortcut, shaped like it (`<container>.<index>` with named convs
+    // inside), are residual blocks whose shortcut is the identity (no weights, so no names).
+    for (const n of names) {
+      const m = /^(.*\.\d+)\.[A-Za-z_][\w]*$/.exec(n) ?? /^(.*\.\d+)\.[A-Za-z_]\w*\.\d+$/.exec(n);
+      if (m && !SHORTCUT_NAMES.some((s) => m[1].endsWith('.' + s))) blockPrefixes.add(m[1]);
+    }
+  }
+  const inverted = new Set<string>();
+  for (const n of names) {
+    const m = /^(.*\.\d+)\.conv\.\d+(\.\d+)?$/.exec(n);
+    if (m) inverted.add(m[1]);
+  }
+  const prefixes = [...blockPrefixes, ...inverted];
+
+  // Wire the chain.
+  const ops: NetOp[] = [];
+  let current: ValueId = 'input';
+  let currentChannels = -1;
+  let currentIsConv = false;
+  const channelsOf = new Map<ValueId, number>();
+  const check = (op: ConvOp | DenseOp, input: ValueId, inChannels: number, inputIsConv: boolean): void => {
+    const w = op.weight;
+    if (op.op === 'conv') {
+      const perGroup = w.shape[1];
+      if (inChannels < 0) {
+        op.groups = 1;
+      } else {
+        if (perGroup <= 0 || inChannels % perGroup !== 0 || w.shape[0] % (inChannels / perGroup) !== 0) {
+          throw new ArchitectureError(file, `conv '${w.name}' [${w.shape}] cannot take the ${inChannels} channels of '${input}': ${inChannels} is not a multiple of ${perGroup} input channels per group`);
+        }
+        op.groups = inChannels / perGroup;
+      }
+    } else if (inChannels >= 0) {
+      const fanIn = w.shape[1];
+      if (inputIsConv ? fanIn % inChannels !== 0 : fanIn !== inChannels) {
+        throw new ArchitectureError(file, `dense '${w.name}' [${w.shape}] cannot follow '${input}' with ${inChannels} ${inputIsConv ? 'channels' : 'outputs'}: ${fanIn} inputs ${inputIsConv ? 'is not a multiple of the channel count' : 'differ'}`);
+      }
+    }
+  };
+
+  let i = 0;
+  while (i < layers.length) {
+    const prefix = blockOf(layers[i].module, prefixes);
+    if (!prefix) {
+      const op = layers[i].op;
+      check(op, current, currentChannels, currentIsConv);
+      op.input = current;
+      ops.push(op);
+      current = op.name;
+      currentChannels = outChannels(op);
+      currentIsConv = op.op === 'conv';
+      channelsOf.set(current, currentChannels);
+      i++;
+      continue;
+    }
+    // A residual block: main branch, then optional shortcut ops, then the add.
+    const blockInput = current;
+    const blockInChannels = currentChannels;
+    const main: (ConvOp | DenseOp)[] = [];
+    const shortcut: (ConvOp | DenseOp)[] = [];
+    while (i < layers.length && blockOf(layers[i].module, prefixes) === prefix) {
+      const rest = layers[i].module.slice(prefix.length + 1).split('.');
+      (SHORTCUT_NAMES.includes(rest[0]) ? shortcut : main).push(layers[i].op);
+      i++;
+    }
+    let v = blockInput;
+    let ch = blockInChannels;
+    let isConv = currentIsConv;
+    for (const op of main) {
+      check(op, v, ch, isConv);
+      op.input = v;
+      ops.push(op);
+      v = op.name;
+      ch = outChannels(op);
+      isConv = op.op === 'conv';
+    }
+    let skip: ValueId = blockInput;
+    v = blockInput;
+    let sc = blockInChannels;
+    for (const op of shortcut) {
+      check(op, v, sc, true);
+      op.input = v;
+      ops.push(op);
+      v = op.name;
+      sc = outChannels(op);
+      skip = op.name;
+    }
+    const isInverted = inverted.has(prefix) && !blockPrefixes.has(prefix);
+    if (isInverted) {
+      if (blockInChannels === ch) {
+        ops.push({ op: 'add', name: prefix, inputs: [main[main.length - 1].name, blockInput] });
+        warnings.push(`'${prefix}': identity shortcut assumed from MobileNetV2-style naming (input and output both ${ch} channels; strides are not stored in weights)`);
+        current = prefix;
+      } else {
+        current = main[main.length - 1].name;
+      }
+    } else {
+      if (shortcut.length === 0 && blockInChannels !== ch) {
+        throw new ArchitectureError(file, `residual block '${prefix}' has no shortcut weights but changes channels from ${blockInChannels} to ${ch}`);
+      }
+      if (shortcut.length > 0 && sc !== ch) {
+        throw new ArchitectureError(file, `residual block '${prefix}': shortcut gives ${sc} channels but the main branch ${ch}`);
+      }
+      ops.push({ op: 'add', name: prefix, inputs: [main[main.length - 1].name, skip] });
+      current = prefix;
+    }
+    currentChannels = ch;
+    currentIsConv = true;
+    channelsOf.set(current, ch);
+  }
+  return { ops, warnings };
+}

@@ -1,0 +1,54 @@
+/**
+ * Size of the *unrolled* graph (one node per channel × spatial position, one edge per kernel tap),
+ * the representation that earlier work on neural persistence used and the rolled graph avoids.
+ * It is counted, never built.
+ *
+ * Weights do not store strides or pooling, so spatial sizes are estimated: the input side comes
+ * from `inputSize` (or a default from the input channels: 28 for 1 channel, 32 for 3, 224 for a
+ * 3-channel net whose stem kernel is 7×7 or larger, which then downsamples by 4 as ImageNet stems
+ * do); the flatten before the first dense layer fixes the last conv size when it has P > 1
+ * positions; in between, the resolution shrinks by one constant factor at each conv that widens its
+ * input (where CNNs usually downsample), 2 when the final size is unknown.
+ */
+import type { RolledGraph } from './rolled';
+
+export interface UnrolledSize {
+  nodes: number;
+  edges: number;
+  inputSize: number;
+  estimated: boolean;
+}
+
+export function unrolledSize(g: RolledGraph, inputSize?: number): UnrolledSize {
+  const convGroups = g.groups.map((gr, i) => (gr.kind === 'conv' ? i : -1)).filter((i) => i >= 0);
+  if (convGroups.length === 0) return { nodes: g.nodeCount, edges: g.edgeCount, inputSize: 1, estimated: false };
+  const c0 = g.groups[0].size;
+  const stem = g.convInfo.get(convGroups[0]);
+  const imagenetStem = c0 === 3 && (stem?.kernel ?? 0) >= 49;
+  const s0 = inputSize ?? (c0 === 1 ? 28 : imagenetStem ? 224 : 32);
+  // Final conv resolution from the flatten, when there is one.
+  let finalSize: number | undefined;
+  for (const [gi, info] of g.convInfo) {
+    if (g.groups[gi].kind === 'dense' && info.kernel > 1) finalSize = Math.sqrt(info.kernel);
+  }
+  const downs = convGroups.filter((gi, k) => k > 0 && g.groups[gi].size > g.groups[g.convInfo.get(gi)!.inputGroup].size);
+  const afterStem = imagenetStem && inputSize === undefined ? s0 / 4 : s0;
+  const ratio = finalSize !== undefined ? Math.pow(afterStem / finalSize, 1 / Math.max(1, downs.length + (finalSize < afterStem && downs.length === 0 ? 1 : 0))) : 2;
+  const spatial = new Float64Array(g.groups.length).fill(1);
+  spatial[0] = s0 * s0;
+  let s = afterStem;
+  for (const gi of convGroups) {
+    if (downs.includes(gi)) s = Math.max(1, s / ratio);
+    spatial[gi] = Math.round(s) ** 2;
+  }
+  let nodes = 0;
+  for (let i = 0; i < g.groups.length; i++) nodes += g.groups[i].size * spatial[i];
+  let edges = 0;
+  for (const b of g.blocks) {
+    const dst = g.groups[b.dst];
+    if (b.kind === 'identity') edges += dst.size * spatial[b.dst];
+    else if (dst.kind === 'conv') edges += b.weights.length * (g.convInfo.get(b.dst)?.kernel ?? 1) * spatial[b.dst];
+    else edges += b.weights.length * (g.groups[b.src].kind === 'conv' ? spatial[b.src] : 1);
+  }
+  return { nodes, edges, inputSize: s0, estimated: true };
+}

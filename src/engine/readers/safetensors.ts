@@ -1,0 +1,105 @@
+/**
+ * safetensors: an 8-byte little-endian header length N, N bytes of JSON
+ * (`{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}`),
+ * then the raw little-endian data; offsets are relative to the end of the header.
+ *
+ * Tensors are listed in the header's order (official writers sort them by dtype and name, so the
+ * model order is not always recoverable from the file; hand-written files keep the state-dict order).
+ */
+import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { FormatError } from '../errors';
+import type { ByteSource } from '../io/source';
+import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel } from '../tensor';
+import { stripWrapperPrefixes } from './pytorch';
+
+const ST_DTYPES: Record<string, DType> = {
+  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
+  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+};
+
+/** The reference implementation refuses headers above 100 MB. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+function closeSource(src: ByteSource): void {
+  (src as { close?: () => void }).close?.();
+}
+
+function isSafeCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+export const safetensorsReader: CheckpointReader = {
+  id: 'safetensors',
+  match(file, head) {
+    if (/\.safetensors$/i.test(file)) return true;
+    if (head.length < 10 || head[8] !== 0x7b /* { */) return false;
+    const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const n = dv.getBigUint64(0, true);
+    return n >= 2n && n <= BigInt(MAX_HEADER_BYTES) && (head[9] === 0x22 /* " */ || head[9] === 0x7d /* } */ || head[9] === 0x20);
+  },
+  open(file, src) {
+    if (src.size < 8) throw new FormatError(file, `file of ${src.size} bytes is too short for a safetensors header (needs at least 8 bytes)`);
+    const lenBytes = src.read(0, 8);
+    const headerLen = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true);
+    if (headerLen > BigInt(src.size - 8)) {
+      throw new FormatError(file, `safetensors header length ${headerLen} runs past the end of the file (${src.size} bytes)`);
+    }
+    if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new FormatError(file, `safetensors header length ${headerLen} is above the ${MAX_HEADER_BYTES}-byte limit`);
+    const n = Number(headerLen);
+    const text = Buffer.from(src.read(8, n)).toString('utf8');
+    if (!text.startsWith('{')) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${JSON.stringify(text.slice(0, 16))})`);
+    let header: unknown;
+    try {
+      header = JSON.parse(text);
+    } catch (e) {
+      throw new FormatError(file, `safetensors header is not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FormatError(file, 'safetensors header is not a JSON object');
+
+    const dataStart = 8 + n;
+    const dataSize = src.size - dataStart;
+    const metadata: Record<string, string | number | boolean | null> = {};
+    const warnings: string[] = [];
+    const raw: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+    for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+      if (name === '__metadata__') {
+        if (info && typeof info === 'object') {
+          for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
+            if (typeof v === 'string' && v.length <= 1000) metadata[k] = v;
+          }
+        }
+        continue;
+      }
+      if (!info || typeof info !== 'object') throw new FormatError(file, `tensor '${name}': header entry is not an object`);
+      const { dtype, shape, data_offsets: offsets } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+      if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw new FormatError(file, `tensor '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+      if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSafeCount) || offsets[0] > offsets[1]) {
+        throw new FormatError(file, `tensor '${name}': data_offsets ${JSON.stringify(offsets)} is not [begin, end] with begin <= end`);
+      }
+      const [begin, end] = offsets as number[];
+      if (end > dataSize) {
+        throw new FormatError(file, `tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes after the ${n}-byte header)`);
+      }
+      const dt = typeof dtype === 'string' ? ST_DTYPES[dtype] : undefined;
+      if (!dt) {
+        warnings.push(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}; skipped`);
+        continue;
+      }
+      const count = numel(shape as number[]);
+      const need = count * DTYPE_BYTES[dt];
+      if (!Number.isSafeInteger(need) || need !== end - begin) {
+        throw new FormatError(file, `tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      }
+      raw.push({ name, dtype: dt, shape: shape as number[], begin, end });
+    }
+    const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
+    if (stripped) metadata.strippedPrefix = stripped;
+    const tensors: TensorEntry[] = raw.map(
+      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => decodeElements(src.read(dataStart + r.begin, r.end - r.begin), r.dtype, true, file)),
+    );
+    const epochText = metadata.epoch;
+    const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;
+    const ckpt: Checkpoint = { file, format: 'safetensors', tensors, epoch, metadata, warnings, close: () => closeSource(src) };
+    return ckpt;
+  },
+};
