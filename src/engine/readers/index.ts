@@ -8,10 +8,20 @@ import { InputError, FormatError, UnknownFormatError, errorMessage } from '../er
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { pytorchReader } from './pytorch';
 import { onnxReader } from './onnx';
+import { safetensorsReader } from './safetensors';
+import { npzReader, npyReader } from './numpy';
+import { kerasH5Reader, kerasV3Reader } from './keras';
+import { tfjsReader } from './tfjs';
 
 // Each format registers here, most specific magic first.
 export const READERS: CheckpointReader[] = [
   pytorchReader,
+  safetensorsReader,
+  npzReader,
+  npyReader,
+  kerasH5Reader,
+  kerasV3Reader,
+  tfjsReader,
   onnxReader, // weak magic (a protobuf): after the formats with a real signature
   // readers: (one entry per format module)
 ];
@@ -67,6 +77,10 @@ export function openCheckpoint(file: string): Checkpoint {
     return reader.open(file, src);
   } catch (e) {
     src.close();
+    // Errors raised inside an archive entry name 'file!entry': restate them against the file.
+    if (e instanceof InputError && e.file !== file && e.file.startsWith(file + '!')) {
+      throw new FormatError(file, `entry '${e.file.slice(file.length + 1)}': ${e.problem}`);
+    }
     if (e instanceof InputError) throw e;
     throw new FormatError(file, `${reader.id}: ${errorMessage(e)}`);
   }

@@ -224,12 +224,16 @@ function buildCheckpoint(file: string, format: string, root: unknown, src: ByteS
     t.name = names[i];
     return t;
   });
+  const warnings: string[] = [];
+  for (const [k, v] of found.dict) {
+    if (v instanceof PyCall) warnings.push(`entry '${String(k)}' is a call of ${describe(v.callable)}, which was not run; it is ignored`);
+  }
   const meta = root instanceof Map ? scalarMeta(root) : {};
   if (found.where) meta.weightsKey = found.where;
   if (stripped) meta.strippedPrefix = stripped;
   const epoch = typeof meta.epoch === 'number' ? meta.epoch : undefined;
   void src;
-  return { file, format, tensors, epoch, metadata: meta, warnings: [], close };
+  return { file, format, tensors, epoch, metadata: meta, warnings, close };
 }
 
 function openZipLayout(file: string, src: ByteSource): Checkpoint {

@@ -1,0 +1,242 @@
+/**
+ * Training logs: the accuracy a run reached, read from the files its training wrote next to the
+ * checkpoints. Formats: TensorBoard event files, Lightning's metrics.csv, Keras' CSVLogger, JSON
+ * lines. Every reader is bounded (files above MAX_LOG_BYTES are refused) and treats a half-written
+ * last record or line as normal: it stops there and records a warning.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FormatError, InputError } from '../errors';
+import { csvHeader, readCsvLog } from './csv';
+import { readJsonlLog } from './jsonl';
+import { isTensorBoardFile, readTensorBoard } from './tfevents';
+import type { MetricPoint, RunLog } from './common';
+
+export type { LogFormat, MetricPoint, RunLog } from './common';
+export { MAX_LOG_BYTES } from './common';
+
+// ---------------------------------------------------------------------------------------------
+// Finding and reading log files
+// ---------------------------------------------------------------------------------------------
+
+/** Folders looked into below the run folder: everything one level down, and Lightning's two. */
+const MAX_ENTRIES = 10_000;
+
+function isCsvWithEpoch(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(8192);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return csvHeader(buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '')).includes('epoch');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+function isLogFile(file: string): boolean {
+  const base = path.basename(file);
+  if (isTensorBoardFile(base)) return true;
+  if (/\.jsonl$/i.test(base)) return true;
+  if (base === 'metrics.csv') return true;
+  // Keras' CSVLogger writes wherever it is told; 'training.log' is the documented example.
+  if (/\.(csv|log)$/i.test(base)) return isCsvWithEpoch(file);
+  return false;
+}
+
+function listDir(dir: string): { files: string[]; dirs: string[] } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return { files, dirs };
+  }
+  for (const name of names.sort().slice(0, MAX_ENTRIES)) {
+    if (name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isFile()) files.push(p);
+    else if (st.isDirectory()) dirs.push(p);
+  }
+  return { files, dirs };
+}
+
+/**
+ * Log files of a run folder: event files, metrics.csv, Keras CSVLogger files (a .csv or .log
+ * whose header has an `epoch` column), *.jsonl; in the folder and its direct subfolders (Keras' `train/`,
+ * `validation/`; Lightning's `version_N/`), and in `lightning_logs/version_N/`.
+ */
+export function findLogs(runDir: string): string[] {
+  const out: string[] = [];
+  const top = listDir(runDir);
+  out.push(...top.files.filter(isLogFile));
+  for (const d of top.dirs) {
+    const sub = listDir(d);
+    out.push(...sub.files.filter(isLogFile));
+    if (path.basename(d) === 'lightning_logs') {
+      for (const v of sub.dirs) out.push(...listDir(v).files.filter(isLogFile));
+    }
+  }
+  return out;
+}
+
+/** Reads one log file, choosing the reader by its name (and a CSV's header). */
+export function readLog(file: string): RunLog {
+  const base = path.basename(file);
+  if (isTensorBoardFile(base)) return readTensorBoard(file);
+  if (/\.jsonl$/i.test(base)) return readJsonlLog(file);
+  if (/\.(csv|log)$/i.test(base)) return readCsvLog(file);
+  throw new InputError(file, 'not a known training log (expected events.out.tfevents.*, a .csv with an epoch column, or .jsonl)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Picking the accuracy
+// ---------------------------------------------------------------------------------------------
+
+type Split = 'val' | 'test' | 'train';
+
+interface Candidate {
+  metric: string;
+  split: Split;
+  /** Logged per step/batch rather than per epoch (Lightning's `val_acc_step`). */
+  stepLevel: boolean;
+  final: boolean;
+  /** Points of this name across all logs, in the order given. */
+  points: MetricPoint[];
+}
+
+const VAL_TOKENS = new Set(['val', 'valid', 'validation', 'eval', 'evaluation', 'dev']);
+const TEST_TOKENS = new Set(['test', 'testing']);
+const ACC_TOKENS = new Set(['acc', 'accuracy', 'acc1', 'top1', 'accuracy1']);
+const NOT_ACC_TOKENS = new Set(['loss', 'top5', 'acc5', 'err', 'error', 'std', 'var', 'lr']);
+const STEP_TOKENS = new Set(['step', 'steps', 'batch', 'iter', 'iters', 'iteration', 'iterations']);
+
+function tokens(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+function classify(metric: string): Omit<Candidate, 'points'> | null {
+  const t = tokens(metric);
+  if (!t.some((x) => ACC_TOKENS.has(x)) || t.some((x) => NOT_ACC_TOKENS.has(x))) return null;
+  const split: Split = t.some((x) => VAL_TOKENS.has(x)) ? 'val' : t.some((x) => TEST_TOKENS.has(x)) ? 'test' : 'train';
+  return { metric, split, stepLevel: t.some((x) => STEP_TOKENS.has(x)), final: t.includes('final') };
+}
+
+function candidates(logs: RunLog[]): Candidate[] {
+  const byName = new Map<string, Candidate>();
+  for (const log of logs) {
+    for (const [metric, points] of Object.entries(log.series)) {
+      let c = byName.get(metric);
+      if (!c) {
+        const k = classify(metric);
+        if (!k) continue;
+        c = { ...k, points: [] };
+        byName.set(metric, c);
+      }
+      c.points.push(...points);
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Fractions in [0, 1]: a series with any value above 1 is taken as percent and divided by 100.
+ * Non-finite values and values outside [0, 1] after that are dropped.
+ */
+function normalise(points: MetricPoint[]): MetricPoint[] {
+  const finite = points.filter((p) => Number.isFinite(p.value));
+  const percent = finite.some((p) => p.value > 1);
+  const out: MetricPoint[] = [];
+  for (const p of finite) {
+    const v = percent ? p.value / 100 : p.value;
+    if (v < 0 || v > 1) continue;
+    out.push({ ...p, value: v });
+  }
+  return out;
+}
+
+/** One point per epoch, the last one logged winning, in epoch order. */
+function perEpoch(points: MetricPoint[]): MetricPoint[] {
+  const m = new Map<number, MetricPoint>();
+  for (const p of points) m.set(p.epoch, p);
+  return [...m.values()].sort((a, b) => a.epoch - b.epoch);
+}
+
+const SPLIT_RANK: Record<Split, number> = { val: 0, test: 1, train: 2 };
+
+function rank(a: Candidate & { curve: MetricPoint[] }, b: Candidate & { curve: MetricPoint[] }): number {
+  return (
+    SPLIT_RANK[a.split] - SPLIT_RANK[b.split] ||
+    Number(a.stepLevel) - Number(b.stepLevel) ||
+    b.curve.length - a.curve.length ||
+    a.metric.length - b.metric.length ||
+    (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0)
+  );
+}
+
+function pickCurve(logs: RunLog[], splits: Split[]): { metric: string; points: MetricPoint[]; split: Split } | null {
+  const list = candidates(logs)
+    .filter((c) => splits.includes(c.split))
+    .map((c) => ({ ...c, curve: perEpoch(normalise(c.points)) }))
+    .filter((c) => c.curve.length > 0)
+    .sort(rank);
+  if (list.length === 0) return null;
+  return { metric: list[0].metric, points: list[0].curve, split: list[0].split };
+}
+
+/**
+ * The validation accuracy per epoch: `val_acc`, `val_accuracy`, `valid/acc`, `val/acc`,
+ * `accuracy/val`, `validation/epoch_accuracy` ... preferring validation over test over train
+ * series, epoch-level over step-level ones, then the longest. Values are fractions in [0, 1]
+ * (percent series are divided by 100); one value per epoch, the last logged winning. Series of
+ * the same name in several logs (a resumed run) are joined in the order the logs are given.
+ */
+export function accuracyCurve(logs: RunLog[]): { metric: string; points: MetricPoint[] } | null {
+  const c = pickCurve(logs, ['val', 'test', 'train']);
+  return c && { metric: c.metric, points: c.points };
+}
+
+/**
+ * The run's final test accuracy when it was logged (`test_acc`, `final_test_acc`,
+ * `test/accuracy`: its last value), else the last validation accuracy; null when neither is
+ * logged (a training accuracy is not taken for a test accuracy).
+ */
+export function finalAccuracy(logs: RunLog[]): number | null {
+  const tests = candidates(logs)
+    .filter((c) => c.split === 'test')
+    .map((c) => ({ ...c, curve: normalise(c.points) }))
+    .filter((c) => c.curve.length > 0)
+    .sort((a, b) => Number(b.final) - Number(a.final) || Number(a.stepLevel) - Number(b.stepLevel) || a.metric.length - b.metric.length);
+  if (tests.length > 0) return tests[0].curve[tests[0].curve.length - 1].value;
+  const val = pickCurve(logs, ['val']);
+  return val ? val.points[val.points.length - 1].value : null;
+}
+
+/** Reads every log of a run folder; files that fail are reported, not thrown. */
+export function readRunLogs(runDir: string): { logs: RunLog[]; errors: InputError[] } {
+  const logs: RunLog[] = [];
+  const errors: InputError[] = [];
+  for (const f of findLogs(runDir)) {
+    try {
+      logs.push(readLog(f));
+    } catch (e) {
+      if (e instanceof InputError) errors.push(e);
+      else errors.push(new FormatError(f, (e as Error).message));
+    }
+  }
+  return { logs, errors };
+}

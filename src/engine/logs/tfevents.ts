@@ -1,0 +1,403 @@
+/**
+ * TensorBoard event files (`events.out.tfevents.*`), read without TensorFlow.
+ *
+ * Framing (TFRecord): per record a uint64 LE length, the masked CRC32C of those 8 bytes, the data,
+ * the masked CRC32C of the data. Each record is an `Event` protobuf; scalars are in
+ * `summary.value[]`, either as `simple_value` (PyTorch's SummaryWriter, TF1) or as a scalar
+ * `tensor` (TF2 / Keras: `float_val`, `double_val`, ... or `tensor_content`).
+ *
+ * A file that is still being written usually ends in a half-written record: reading stops there
+ * with a warning. A record whose data checksum fails is skipped with a warning; a length whose
+ * checksum fails ends the reading (nothing after it can be framed) with a warning, or an error
+ * when it is the very first record (then the file is not an event file at all).
+ *
+ * The series name is the tag, except that files in a split folder get the folder as a prefix:
+ * Keras writes `logs/train/…` and `logs/validation/…` with the same tags (`epoch_accuracy`), which
+ * become `train/epoch_accuracy` and `validation/epoch_accuracy`; PyTorch's `add_scalars('acc',
+ * {'val': …})` writes tag `acc` into a folder `acc_val`, which becomes the series `acc_val`.
+ *
+ * epoch = step, unless the file has an `epoch` scalar series (PyTorch Lightning logs one): then a
+ * point's epoch is the last `epoch` value logged at or before its step.
+ */
+import * as path from 'node:path';
+import { FormatError } from '../errors';
+import { FileSource } from '../io/source';
+import { checkLogFile, SeriesBuilder, type MetricPoint, type RunLog } from './common';
+
+// ---------------------------------------------------------------------------------------------
+// CRC32C (Castagnoli), as TFRecord uses it
+// ---------------------------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32c(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const c = crc32c(bytes);
+  return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Minimal protobuf decoding of an in-memory record
+// ---------------------------------------------------------------------------------------------
+
+class DecodeError extends Error {}
+
+class Pb {
+  pos: number;
+  constructor(
+    private readonly b: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  static of(b: Uint8Array): Pb {
+    return new Pb(b, 0, b.length);
+  }
+
+  more(): boolean {
+    return this.pos < this.end;
+  }
+
+  private byte(): number {
+    if (this.pos >= this.end) throw new DecodeError(`message ends inside a field at offset ${this.pos}`);
+    return this.b[this.pos++];
+  }
+
+  varint(): number {
+    const start = this.pos;
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      const x = this.byte();
+      result += (x & 0x7f) * mul;
+      if (!(x & 0x80)) return result;
+      mul *= 128;
+    }
+    // 50+ bits (e.g. a negative int64): exactly, through BigInt.
+    this.pos = start;
+    let v = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const x = this.byte();
+      v |= BigInt(x & 0x7f) << shift;
+      shift += 7n;
+      if (!(x & 0x80)) return Number(BigInt.asIntN(64, v));
+    }
+    throw new DecodeError('varint longer than 10 bytes');
+  }
+
+  tag(): { field: number; wt: number } {
+    const t = this.varint();
+    return { field: Math.floor(t / 8), wt: t & 7 };
+  }
+
+  fixed32(): DataView {
+    if (this.pos + 4 > this.end) throw new DecodeError('message ends inside a 32-bit field');
+    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 4);
+    this.pos += 4;
+    return dv;
+  }
+
+  fixed64(): DataView {
+    if (this.pos + 8 > this.end) throw new DecodeError('message ends inside a 64-bit field');
+    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 8);
+    this.pos += 8;
+    return dv;
+  }
+
+  /** A length-delimited field as a sub-reader over its payload. */
+  sub(): Pb {
+    const len = this.varint();
+    if (len < 0 || this.pos + len > this.end) throw new DecodeError(`field of ${len} bytes runs past the end of its message`);
+    const p = new Pb(this.b, this.pos, this.pos + len);
+    this.pos += len;
+    return p;
+  }
+
+  bytes(): Uint8Array {
+    const p = this.sub();
+    return this.b.subarray(p.pos, p.end);
+  }
+
+  string(): string {
+    return Buffer.from(this.bytes()).toString('utf8');
+  }
+
+  skip(wt: number): void {
+    switch (wt) {
+      case 0: this.varint(); return;
+      case 1: this.fixed64(); return;
+      case 2: this.sub(); return;
+      case 5: this.fixed32(); return;
+      default: throw new DecodeError(`unsupported wire type ${wt}`);
+    }
+  }
+
+  /** Values of a repeated scalar field, packed (wt 2) or one element (its own wt). */
+  repeated(wt: number, elemWt: number, read: (p: Pb) => number, out: number[]): void {
+    if (wt === 2) {
+      const p = this.sub();
+      while (p.more() && out.length < 16) out.push(read(p));
+    } else if (wt === elemWt) {
+      const v = read(this);
+      if (out.length < 16) out.push(v);
+    } else this.skip(wt);
+  }
+}
+
+// TF DataType values
+const DT_FLOAT = 1;
+const DT_DOUBLE = 2;
+const DT_INT32 = 3;
+const DT_UINT8 = 4;
+const DT_INT16 = 5;
+const DT_INT8 = 6;
+const DT_INT64 = 9;
+const DT_BOOL = 10;
+const DT_BFLOAT16 = 14;
+const DT_HALF = 19;
+
+function half(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** A scalar from a TF TensorProto, or undefined when the tensor is not a single number. */
+function tensorScalar(p: Pb): number | undefined {
+  let dtype = 0;
+  let numel = 1;
+  let content: Uint8Array | undefined;
+  const vals: Record<number, number[]> = {};
+  while (p.more()) {
+    const { field, wt } = p.tag();
+    switch (field) {
+      case 1: dtype = p.varint(); break;
+      case 2: {
+        // TensorShapeProto: dim (2) { size (1) }
+        const s = p.sub();
+        while (s.more()) {
+          const t = s.tag();
+          if (t.field === 2 && t.wt === 2) {
+            const d = s.sub();
+            while (d.more()) {
+              const u = d.tag();
+              if (u.field === 1 && u.wt === 0) numel *= d.varint();
+              else d.skip(u.wt);
+            }
+          } else s.skip(t.wt);
+        }
+        break;
+      }
+      case 4: if (wt === 2) content = p.bytes(); else p.skip(wt); break;
+      case 5: p.repeated(wt, 5, (q) => q.fixed32().getFloat32(0, true), (vals[5] ??= [])); break;
+      case 6: p.repeated(wt, 1, (q) => q.fixed64().getFloat64(0, true), (vals[6] ??= [])); break;
+      case 7: case 10: case 11: case 13: p.repeated(wt, 0, (q) => q.varint(), (vals[field] ??= [])); break;
+      default: p.skip(wt);
+    }
+  }
+  if (numel !== 1) return undefined;
+  if (content && content.length > 0) {
+    const dv = new DataView(content.buffer, content.byteOffset, content.byteLength);
+    const need: Record<number, number> = { [DT_FLOAT]: 4, [DT_DOUBLE]: 8, [DT_INT32]: 4, [DT_INT64]: 8, [DT_HALF]: 2, [DT_BFLOAT16]: 2, [DT_INT16]: 2, [DT_INT8]: 1, [DT_UINT8]: 1, [DT_BOOL]: 1 };
+    if (need[dtype] === undefined || content.length !== need[dtype]) return undefined;
+    switch (dtype) {
+      case DT_FLOAT: return dv.getFloat32(0, true);
+      case DT_DOUBLE: return dv.getFloat64(0, true);
+      case DT_INT32: return dv.getInt32(0, true);
+      case DT_INT64: return Number(dv.getBigInt64(0, true));
+      case DT_HALF: return half(dv.getUint16(0, true));
+      case DT_BFLOAT16: return new Float32Array(new Uint32Array([dv.getUint16(0, true) << 16]).buffer)[0];
+      case DT_INT16: return dv.getInt16(0, true);
+      case DT_INT8: return dv.getInt8(0);
+      default: return dv.getUint8(0);
+    }
+  }
+  const first = (f: number): number | undefined => vals[f]?.[0];
+  switch (dtype) {
+    case DT_FLOAT: return first(5);
+    case DT_DOUBLE: return first(6);
+    case DT_INT32: case DT_INT16: case DT_INT8: case DT_UINT8: { const v = first(7); return v === undefined ? undefined : v | 0; }
+    case DT_INT64: return first(10);
+    case DT_BOOL: return first(11);
+    case DT_HALF: { const v = first(13); return v === undefined ? undefined : half(v & 0xffff); }
+    case DT_BFLOAT16: { const v = first(13); return v === undefined ? undefined : new Float32Array(new Uint32Array([(v & 0xffff) << 16]).buffer)[0]; }
+    default: return undefined;
+  }
+}
+
+interface Scalar {
+  tag: string;
+  value: number;
+}
+
+/** Step and scalar values of one Event record (other kinds of event give no scalars). */
+function decodeEvent(data: Uint8Array): { step: number; scalars: Scalar[] } {
+  const p = Pb.of(data);
+  let step = 0;
+  const scalars: Scalar[] = [];
+  while (p.more()) {
+    const { field, wt } = p.tag();
+    if (field === 2 && wt === 0) step = p.varint();
+    else if (field === 5 && wt === 2) {
+      const summary = p.sub();
+      while (summary.more()) {
+        const t = summary.tag();
+        if (t.field !== 1 || t.wt !== 2) {
+          summary.skip(t.wt);
+          continue;
+        }
+        const v = summary.sub();
+        let tag = '';
+        let simple: number | undefined;
+        let tensor: number | undefined;
+        let hasTensor = false;
+        let plugin: string | undefined;
+        let dataClass = 0;
+        while (v.more()) {
+          const u = v.tag();
+          if (u.field === 1 && u.wt === 2) tag = v.string();
+          else if (u.field === 7 && u.wt === 2 && !tag) tag = v.string(); // node_name (TF1)
+          else if (u.field === 2 && u.wt === 5) simple = v.fixed32().getFloat32(0, true);
+          else if (u.field === 8 && u.wt === 2) {
+            hasTensor = true;
+            tensor = tensorScalar(v.sub());
+          } else if (u.field === 9 && u.wt === 2) {
+            const md = v.sub();
+            while (md.more()) {
+              const w = md.tag();
+              if (w.field === 1 && w.wt === 2) {
+                const pd = md.sub();
+                while (pd.more()) {
+                  const x = pd.tag();
+                  if (x.field === 1 && x.wt === 2) plugin = pd.string();
+                  else pd.skip(x.wt);
+                }
+              } else if (w.field === 4 && w.wt === 0) dataClass = md.varint();
+              else md.skip(w.wt);
+            }
+          } else v.skip(u.wt);
+        }
+        if (!tag) continue;
+        if (simple !== undefined) scalars.push({ tag, value: simple });
+        else if (hasTensor && tensor !== undefined) {
+          // Tensors of other plugins (histograms, images, text, hparams) are not scalars.
+          const scalarPlugin = plugin === undefined || plugin === '' || plugin === 'scalars';
+          const scalarClass = dataClass === 0 || dataClass === 1;
+          if (scalarPlugin && scalarClass) scalars.push({ tag, value: tensor });
+        }
+      }
+    } else p.skip(wt);
+  }
+  return { step, scalars };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+// ---------------------------------------------------------------------------------------------
+
+const SPLIT_FOLDERS = /^(train|training|validation|valid|val|eval|evaluation|test|testing)$/i;
+
+function seriesName(file: string, tag: string): string {
+  const folder = path.basename(path.dirname(path.resolve(file)));
+  if (SPLIT_FOLDERS.test(folder)) return `${folder}/${tag}`;
+  if (folder.startsWith(`${tag}_`)) return folder; // SummaryWriter.add_scalars
+  return tag;
+}
+
+export function isTensorBoardFile(file: string): boolean {
+  return path.basename(file).startsWith('events.out.tfevents.');
+}
+
+export function readTensorBoard(file: string): RunLog {
+  const size = checkLogFile(file);
+  const src = new FileSource(file);
+  const warnings: string[] = [];
+  const builder = new SeriesBuilder();
+  /** Raw points with their step; epochs are assigned once all are read. */
+  const raw: { name: string; step: number; value: number }[] = [];
+  let records = 0;
+  try {
+    let pos = 0;
+    while (pos < size) {
+      if (size - pos < 12) {
+        warnings.push(`the last record (at offset ${pos}) is incomplete: ${size - pos} byte(s) of a 12-byte header; the file is probably still being written`);
+        break;
+      }
+      const header = src.read(pos, 12);
+      const lenBytes = header.subarray(0, 8);
+      const dv = new DataView(header.buffer, header.byteOffset, 12);
+      if (maskedCrc32c(lenBytes) !== dv.getUint32(8, true)) {
+        if (records === 0) throw new FormatError(file, 'not a TensorBoard event file: the first record\'s length checksum does not match');
+        warnings.push(`record at offset ${pos} has a bad length checksum; stopped reading there (${records} records read)`);
+        break;
+      }
+      const len = dv.getUint32(0, true) + dv.getUint32(4, true) * 2 ** 32;
+      if (pos + 12 + len + 4 > size) {
+        warnings.push(`the last record (at offset ${pos}, ${len} bytes) is incomplete: the file ends after ${size - pos - 12} of its ${len + 4} bytes; the file is probably still being written`);
+        break;
+      }
+      const body = src.read(pos + 12, len + 4);
+      const data = body.subarray(0, len);
+      const crc = new DataView(body.buffer, body.byteOffset + len, 4).getUint32(0, true);
+      const at = pos;
+      pos += 12 + len + 4;
+      records++;
+      if (maskedCrc32c(data) !== crc) {
+        warnings.push(`record at offset ${at} has a bad data checksum; skipped`);
+        continue;
+      }
+      let ev: ReturnType<typeof decodeEvent>;
+      try {
+        ev = decodeEvent(data);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        warnings.push(`record at offset ${at} is not a valid Event (${e.message}); skipped`);
+        continue;
+      }
+      for (const s of ev.scalars) raw.push({ name: seriesName(file, s.tag), step: ev.step, value: s.value });
+    }
+  } finally {
+    src.close();
+  }
+
+  // epoch = step unless an 'epoch' series exists: then the last epoch logged at or before the step.
+  const epochPts = raw.filter((r) => r.name === 'epoch' && Number.isFinite(r.value)).map((r) => ({ step: r.step, epoch: r.value }));
+  epochPts.sort((a, b) => a.step - b.step);
+  const epochAt = (step: number): number => {
+    if (epochPts.length === 0) return step;
+    let lo = 0;
+    let hi = epochPts.length - 1;
+    if (step < epochPts[0].step) return epochPts[0].epoch;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (epochPts[mid].step <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    // Among several epoch points at the same step, the last logged one.
+    return epochPts[lo].epoch;
+  };
+  for (const r of raw) {
+    const p: MetricPoint = { epoch: epochAt(r.step), step: r.step, value: r.value };
+    builder.add(r.name, p);
+  }
+  return { source: file, format: 'tensorboard', series: builder.toRecord(), warnings };
+}

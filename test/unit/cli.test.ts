@@ -1,0 +1,65 @@
+// The CLI contract, run as a user runs it: a real process on real checkpoints.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+
+test('the CLI bundle exists (npm run build)', () => assert.ok(fs.existsSync(CLI), 'run npm run build first'));
+
+test('analyze --json on a sweep folder: one JSON document in the documented shape', () => {
+  const r = run('analyze', 'examples', '--json', '--epochs', '3');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.runs.length, 3);
+  for (const run of doc.runs) {
+    assert.ok(typeof run.path === 'string');
+    assert.deepEqual(run.errors, []);
+    assert.ok('forecast' in run);
+    assert.deepEqual(run.checkpoints.map((c: { epoch: number | null; order: number }) => c.order), [0, 1, 2, 3, 4, 5]);
+    for (const c of run.checkpoints) {
+      assert.equal(c.format, 'pytorch-zip');
+      for (const k of ['nodes', 'edges', 'unrolledNodes', 'unrolledEdges']) assert.ok(c.graph[k] > 0, k);
+      assert.ok(c.graph.unrolledEdges > c.graph.edges);
+      assert.deepEqual(c.layers.map((l: { name: string }) => l.name), ['input', 'conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
+      for (const l of c.layers) for (const s of ['mean', 'std', 'min', 'q25', 'median', 'q75', 'max']) {
+        assert.ok(Number.isFinite(l.weightedDegree[s]) && Number.isFinite(l.eigenvectorCentrality[s]), `${l.name}.${s}`);
+      }
+    }
+  }
+});
+
+test('a bad file in a folder is reported in errors, the others still analyzed, exit code 2', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-cli-'));
+  fs.copyFileSync(path.join(ROOT, 'examples/lenet-fashion/run0000/epoch_0.pt'), path.join(dir, 'epoch_0.pt'));
+  fs.copyFileSync(path.join(ROOT, 'examples/lenet-fashion/run0000/epoch_1.pt'), path.join(dir, 'epoch_1.pt'));
+  const bytes = fs.readFileSync(path.join(dir, 'epoch_1.pt'));
+  fs.writeFileSync(path.join(dir, 'epoch_2.pt'), bytes.subarray(0, bytes.length >> 1)); // half-written
+  fs.copyFileSync(path.join(ROOT, 'test/fixtures/pytorch/nan_weights.pt'), path.join(dir, 'epoch_3.pt'));
+  const r = run('analyze', dir, '--json');
+  assert.equal(r.status, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.runs[0].checkpoints.length, 2);
+  const errs = doc.runs[0].errors.map((e: { path: string; message: string }) => `${path.basename(e.path)}: ${e.message}`).sort();
+  assert.equal(errs.length, 2);
+  assert.match(errs[0], /^epoch_2\.pt: .*(end-of-central-directory|past the end)/);
+  assert.match(errs[1], /^epoch_3\.pt: .*tensor 'conv1\.weight' holds (NaN|Infinity)/);
+});
+
+test('human summary names runs, graph sizes and trends; usage errors exit 1; missing path exits 2', () => {
+  const r = run('analyze', 'examples/lenet-fashion/run0000');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Run examples\/lenet-fashion\/run0000 {2}\(6 checkpoints\)/);
+  assert.match(r.stdout, /rolled graph 463 nodes, 50\.1k edges/);
+  assert.match(r.stdout, /trend: spectral radius \+\d+\.\d% from epoch 0 to 5/);
+  assert.equal(run('analyze').status, 1);
+  assert.equal(run('analyze', 'examples', '--epochs', '9').status, 1);
+  const missing = run('analyze', 'no/such/dir');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no\/such\/dir: no such file or folder/);
+});
