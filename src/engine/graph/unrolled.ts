@@ -7,8 +7,8 @@
  * from `inputSize` (or a default from the input channels: 28 for 1 channel, 32 for 3, 224 for a
  * 3-channel net whose stem kernel is 7×7 or larger, which then downsamples by 4 as ImageNet stems
  * do); the flatten before the first dense layer fixes the last conv size when it has P > 1
- * positions; in between, the resolution shrinks by one constant factor at each conv that widens its
- * input (where CNNs usually downsample), 2 when the final size is unknown.
+ * positions; in between, the resolution shrinks by one constant factor at each spatial conv wider
+ * than all before it (where CNNs usually downsample), 2 when the final size is unknown.
  */
 import type { RolledGraph } from './rolled';
 
@@ -31,7 +31,15 @@ export function unrolledSize(g: RolledGraph, inputSize?: number): UnrolledSize {
   for (const [gi, info] of g.convInfo) {
     if (g.groups[gi].kind === 'dense' && info.kernel > 1) finalSize = Math.sqrt(info.kernel);
   }
-  const downs = convGroups.filter((gi, k) => k > 0 && g.groups[gi].size > g.groups[g.convInfo.get(gi)!.inputGroup].size);
+  // Downsampling points: spatial (k > 1) convs wider than every earlier spatial conv. 1×1
+  // expansions (bottlenecks, inverted residuals) widen without changing resolution, so they don't count.
+  const downs: number[] = [];
+  let widest = -1;
+  convGroups.forEach((gi, k) => {
+    if ((g.convInfo.get(gi)?.kernel ?? 1) <= 1) return;
+    if (k > 0 && widest >= 0 && g.groups[gi].size > widest) downs.push(gi);
+    widest = Math.max(widest, g.groups[gi].size);
+  });
   const afterStem = imagenetStem && inputSize === undefined ? s0 / 4 : s0;
   const ratio = finalSize !== undefined ? Math.pow(afterStem / finalSize, 1 / Math.max(1, downs.length + (finalSize < afterStem && downs.length === 0 ? 1 : 0))) : 2;
   const spatial = new Float64Array(g.groups.length).fill(1);

@@ -19,7 +19,7 @@ import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
 import type { AddOp, BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../graph/netspec';
 import { FileSource, MemorySource, type ByteSource } from '../io/source';
-import { DTYPE_BYTES, LazyTensor, decodeElements, halfToFloat, numel, permute, type DType, type TensorEntry } from '../tensor';
+import { DTYPE_BYTES, LazyTensor, decodeElements, halfToFloat, isFloat, numel, permute, type DType, type TensorEntry } from '../tensor';
 
 // ---------------------------------------------------------------------------------------------
 // Protobuf wire format over a ByteSource
@@ -625,7 +625,6 @@ const PASS_THROUGH = new Set([
   'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool', 'MaxRoiPool',
   'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Dropout', 'Identity', 'Pad', 'Resize', 'Upsample', 'LRN',
   'Softmax', 'LogSoftmax', 'ReduceMean', 'ReduceMax', 'Floor', 'Ceil', 'Round', 'Sign', 'Reciprocal',
-  'SpaceToDepth', 'DepthToSpace', // change channel order but not which block feeds which; approximated
 ]);
 /** Ops that keep an op's output "direct", so a following BatchNormalization is still folded into it. */
 const KEEPS_DIRECT = new Set(['Identity', 'Cast', 'Dropout']);
@@ -789,7 +788,13 @@ function buildTopology(
         return give(node, `subtracts two values`);
       default:
         if (ins.length > 1 || data0?.kind !== 'data') return give(node, `joins ${ins.length} values, which the op list cannot express`);
-        if (!PASS_THROUGH.has(node.opType)) followed.add(node.opType);
+        if (!PASS_THROUGH.has(node.opType)) {
+          // An op we do not know that holds a weight matrix (ConvTranspose, LSTM, QLinearConv...)
+          // changes the wiring in a way the op list cannot say: better no topology than a wrong one.
+          const w = node.inputs.slice(1).map((n) => tensors.get(n)).find((t) => t && t.shape.length >= 2);
+          if (w) return give(node, `holds the weight '${w.name}' ${shapeStr(w.shape)}, which the op list cannot express`);
+          followed.add(node.opType);
+        }
         setOut({ ...data0, direct: data0.direct && KEEPS_DIRECT.has(node.opType) });
     }
   }
@@ -823,75 +828,79 @@ export const onnxReader: CheckpointReader = {
     return /\.onnx$/i.test(file) || looksLikeModel(head);
   },
   open(file: string, src: ByteSource): Checkpoint {
-    const warnings: string[] = [];
-    if (src.size === 0) throw new FormatError(file, 'empty file (expected an ONNX ModelProto)');
-    const model = parseModel(new PbReader(src, file, 0, src.size));
-    if (!model.hasGraph) throw new FormatError(file, 'not an ONNX model: no graph in the ModelProto');
-
     const ext = new ExternalFiles();
-    const tensors: TensorEntry[] = [];
-    const byName = new Map<string, TensorEntry>();
-    const constNames = new Set<string>();
     try {
-      for (const t of model.initializers) {
-        constNames.add(t.name);
-        if (byName.has(t.name)) {
-          warnings.push(`initializer '${t.name}' appears twice; the first is kept`);
-          continue;
-        }
-        const info = ONNX_DTYPES[t.dataType];
-        if (info && info.dtype !== null && !['float32', 'float64', 'float16', 'bfloat16'].includes(info.dtype)) continue; // integer constants: not weights
-        if (t.dataType === 8) continue; // strings
-        const entry = makeTensor(file, src, t, ext);
-        if (typeof entry === 'string') {
-          warnings.push(entry);
-          continue;
-        }
-        tensors.push(entry);
-        byName.set(t.name, entry);
-      }
+      return openModel(file, src, ext);
     } catch (e) {
       ext.close();
       throw e;
     }
-    if (model.sparseInitializers > 0) warnings.push(`${model.sparseInitializers} sparse initializer(s) are not read`);
-
-    const replaceTensor = (name: string, t: TensorEntry): void => {
-      const i = tensors.findIndex((x) => x.name === name);
-      if (i >= 0) tensors[i] = t;
-    };
-    const topology = buildTopology(file, model, byName, constNames, warnings, replaceTensor);
-
-    const metadata: Record<string, string | number | boolean | null> = {};
-    if (model.irVersion !== undefined) metadata.ir_version = model.irVersion;
-    if (model.producerName) metadata.producer_name = model.producerName;
-    if (model.producerVersion) metadata.producer_version = model.producerVersion;
-    if (model.modelVersion !== undefined) metadata.model_version = model.modelVersion;
-    const opset = model.opsets.get('') ?? model.opsets.get('ai.onnx');
-    if (opset !== undefined) metadata.opset = opset;
-    if (model.graphName) metadata.graph_name = model.graphName;
-    let epoch: number | undefined;
-    for (const [k, v] of model.props) {
-      const num = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
-      if (k === 'epoch' && Number.isInteger(num) && num >= 0) epoch = num;
-      const value = Number.isFinite(num) ? num : v.length > 200 ? `${v.slice(0, 200)}…` : v;
-      // defineProperty: a key such as '__proto__' from the file must stay an ordinary key.
-      Object.defineProperty(metadata, k, { value, enumerable: true, writable: true, configurable: true });
-    }
-
-    return {
-      file,
-      format: 'onnx',
-      tensors,
-      epoch,
-      metadata,
-      topology,
-      flattenOrder: 'chw',
-      warnings,
-      close(): void {
-        ext.close();
-        (src as Partial<FileSource>).close?.call(src);
-      },
-    };
   },
 };
+
+function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoint {
+  const warnings: string[] = [];
+  if (src.size === 0) throw new FormatError(file, 'empty file (expected an ONNX ModelProto)');
+  const model = parseModel(new PbReader(src, file, 0, src.size));
+  if (!model.hasGraph) throw new FormatError(file, 'not an ONNX model: no graph in the ModelProto');
+
+  const tensors: TensorEntry[] = [];
+  const byName = new Map<string, TensorEntry>();
+  const constNames = new Set<string>();
+  for (const t of model.initializers) {
+    constNames.add(t.name);
+    if (byName.has(t.name)) {
+      warnings.push(`initializer '${t.name}' appears twice; the first is kept`);
+      continue;
+    }
+    // Integer and string initializers are shape constants and indices, not weights.
+    const info = ONNX_DTYPES[t.dataType];
+    if (info && (info.dtype === null ? ['UINT16', 'UINT32', 'UINT64', 'STRING'].includes(info.label) : !isFloat(info.dtype))) continue;
+    const entry = makeTensor(file, src, t, ext);
+    if (typeof entry === 'string') {
+      warnings.push(entry);
+      continue;
+    }
+    tensors.push(entry);
+    byName.set(t.name, entry);
+  }
+  if (model.sparseInitializers > 0) warnings.push(`${model.sparseInitializers} sparse initializer(s) are not read`);
+
+  const replaceTensor = (name: string, t: TensorEntry): void => {
+    const i = tensors.findIndex((x) => x.name === name);
+    if (i >= 0) tensors[i] = t;
+  };
+  const topology = buildTopology(file, model, byName, constNames, warnings, replaceTensor);
+
+  const metadata: Record<string, string | number | boolean | null> = {};
+  if (model.irVersion !== undefined) metadata.ir_version = model.irVersion;
+  if (model.producerName) metadata.producer_name = model.producerName;
+  if (model.producerVersion) metadata.producer_version = model.producerVersion;
+  if (model.modelVersion !== undefined) metadata.model_version = model.modelVersion;
+  const opset = model.opsets.get('') ?? model.opsets.get('ai.onnx');
+  if (opset !== undefined) metadata.opset = opset;
+  if (model.graphName) metadata.graph_name = model.graphName;
+  let epoch: number | undefined;
+  for (const [k, v] of model.props) {
+    const num = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+    if (k === 'epoch' && Number.isInteger(num) && num >= 0) epoch = num;
+    const value = Number.isFinite(num) ? num : v.length > 200 ? `${v.slice(0, 200)}…` : v;
+    // defineProperty: a key such as '__proto__' from the file must stay an ordinary key.
+    Object.defineProperty(metadata, k, { value, enumerable: true, writable: true, configurable: true });
+  }
+
+  return {
+    file,
+    format: 'onnx',
+    tensors,
+    epoch,
+    metadata,
+    topology,
+    flattenOrder: 'chw',
+    warnings,
+    close(): void {
+      ext.close();
+      (src as Partial<FileSource>).close?.call(src);
+    },
+  };
+}
