@@ -58,13 +58,16 @@ function printRun(run: RunReport, cwd: string): void {
     console.log(`  format ${c0.format}; rolled graph ${big(c0.graph.nodes)} nodes, ${big(c0.graph.edges)} edges; unrolled${c0.graph.unrolledEstimated ? ' (est., ' + c0.graph.inputSize + 'px input)' : ''} ${big(c0.graph.unrolledNodes)} nodes, ${big(c0.graph.unrolledEdges)} edges (${fmt(c0.graph.unrolledEdges / Math.max(1, c0.graph.edges), 0)}× more)`);
     const layers = c0.layers.filter((l) => l.kind !== 'input');
     const show = layers.length <= 6 ? layers : [layers[0], layers[1], layers[Math.floor(layers.length / 2)], layers[layers.length - 2], layers[layers.length - 1]];
-    console.log('  epoch  λ₁        ' + show.map((l) => `deg:${l.name}`.slice(0, 16).padEnd(17)).join(''));
+    const acc = new Map((run.accuracy?.points ?? []).map((p) => [p.epoch, p.value]));
+    console.log('  epoch  ' + (acc.size ? 'val acc  ' : '') + 'λ₁        ' + show.map((l) => `deg:${l.name}`.slice(0, 16).padEnd(17)).join(''));
     for (const c of run.checkpoints) {
       const cells = show.map((l) => {
         const x = c.layers.find((y) => y.name === l.name);
         return (x ? fmt(x.weightedDegree.mean) : '-').padEnd(17);
       });
-      console.log(`  ${String(c.order).padStart(5)}  ${fmt(c.eigenvalue).padEnd(9)} ${cells.join('')}`);
+      const a = acc.get(c.order);
+      const accCell = acc.size ? (a === undefined ? '-' : `${fmt(a * 100, 1)}%`).padEnd(9) : '';
+      console.log(`  ${String(c.order).padStart(5)}  ${accCell}${fmt(c.eigenvalue).padEnd(9)} ${cells.join('')}`);
     }
     if (run.checkpoints.length >= 2) {
       const first = run.checkpoints[0];
@@ -76,6 +79,7 @@ function printRun(run: RunReport, cwd: string): void {
     for (const w of [...warn].slice(0, 5)) console.log(`  note: ${w}`);
     if (warn.size > 5) console.log(`  note: … ${warn.size - 5} more`);
   }
+  if (run.accuracy?.final != null) console.log(`  logged final accuracy: ${fmt(run.accuracy.final * 100, 1)}% (from ${run.accuracy.sources.map((f) => path.basename(f)).join(', ')})`);
   if (run.forecast) {
     const f = run.forecast;
     console.log(`  forecast: final accuracy ${fmt(f.accuracy * 100, 1)}% (80% interval ${fmt(f.low * 100, 1)}–${fmt(f.high * 100, 1)}%) from ${f.epochsUsed} epoch${f.epochsUsed === 1 ? '' : 's'}`);

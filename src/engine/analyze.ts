@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import { analyzeCheckpointFull, type CheckpointAnalysis, type AnalyzeOptions } from './analyze-checkpoint';
 import { discoverRuns, orderCheckpoints } from './run/discover';
 import { errorMessage, InputError } from './errors';
+import { readRunLogs, accuracyCurve, finalAccuracy } from './logs/index';
+import type { MetricPoint } from './logs/index';
 
 export interface Forecast {
   accuracy: number;
@@ -16,11 +18,35 @@ export interface Forecast {
   model?: string;
 }
 
+export interface AccuracyLog {
+  /** Series name as logged, e.g. `val_acc`. */
+  metric: string;
+  /** Log files read. */
+  sources: string[];
+  points: MetricPoint[];
+  /** Final test accuracy when logged (else the last validation accuracy), in [0, 1]. */
+  final: number | null;
+}
+
 export interface RunReport {
   path: string;
   checkpoints: (CheckpointAnalysis & { order: number })[];
+  /** Accuracy per epoch from the run's training logs, when it keeps any. */
+  accuracy: AccuracyLog | null;
   forecast: Forecast | null;
   errors: { path: string; message: string }[];
+}
+
+/** Training logs of a run: in its folder (and one level below), else in its parent (Lightning keeps checkpoints in a subfolder). */
+export function runAccuracy(dir: string, errors: RunReport['errors']): AccuracyLog | null {
+  for (const d of [dir, path.dirname(dir)]) {
+    const { logs, errors: logErrors } = readRunLogs(d);
+    for (const e of logErrors) errors.push({ path: e.file, message: e.problem });
+    const curve = accuracyCurve(logs);
+    if (curve) return { metric: curve.metric, sources: logs.map((l) => l.source), points: curve.points, final: finalAccuracy(logs) };
+    if (logs.length) return null;
+  }
+  return null;
 }
 
 export interface AnalysisReport {
@@ -51,7 +77,8 @@ export function analyzeRun(dir: string, files: string[], opts: AnalyzePathOption
     }
     opts.onProgress?.(i + 1, byName.length, f.path);
   });
-  return { path: dir, checkpoints: orderCheckpoints(done), forecast: null, errors };
+  const accuracy = runAccuracy(dir, errors);
+  return { path: dir, checkpoints: orderCheckpoints(done), accuracy, forecast: null, errors };
 }
 
 export function analyzePath(target: string, opts: AnalyzePathOptions = {}): AnalysisReport {

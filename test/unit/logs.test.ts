@@ -142,6 +142,13 @@ test('CSV: a half-written last line is dropped with a warning', () => {
     // Whole fields but no line end: the last number may be cut, so the row is dropped too.
     fs.writeFileSync(f, src + '5,0.76,0.16,0.71,0.2');
     assert.equal(readLog(f).series.val_accuracy.length, 5);
+    // A Lightning file without an epoch column: the step stands in, with a warning.
+    const g = path.join(tmp, 'metrics.csv');
+    fs.writeFileSync(g, 'step,val_acc\n10,0.5\n20,\n30,0.7\n');
+    const lg = readLog(g);
+    assert.equal(lg.format, 'lightning-csv');
+    assert.deepEqual(lg.series.val_acc, [{ epoch: 10, step: 10, value: 0.5 }, { epoch: 30, step: 30, value: 0.7 }]);
+    assert.ok(lg.warnings.some((w) => /step is used as the epoch/.test(w)));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

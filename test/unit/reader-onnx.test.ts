@@ -27,6 +27,7 @@ interface Expected {
   adds?: { node: string; inputs: string[] }[];
   folded_from?: Record<string, string>;
   pytorch_layout?: Record<string, Described>;
+  groups?: Record<string, number>;
 }
 const EXPECTED: Record<string, Expected> = JSON.parse(fs.readFileSync(fx('expected.json'), 'utf8'));
 
@@ -248,6 +249,31 @@ test('handmade graph: MatMul and Gemm transB=0 weights transposed to [out, in]; 
     assert.ok(close(fc1.norm!.eps, 1e-3, 1e-6));
     assert.equal(c.epoch, 7);
     assert.equal(c.metadata.note, 'handmade');
+  } finally {
+    c.close();
+  }
+});
+
+test('depthwise: Conv group attributes become ConvOp.groups', () => {
+  const c = open('depthwise.onnx');
+  try {
+    assertAllTensors(c, 'depthwise.onnx');
+    const groups = EXPECTED['depthwise.onnx'].groups!;
+    const cs = convs(c.topology!);
+    assert.deepEqual(Object.fromEntries(cs.map((o) => [o.name, o.groups])), groups);
+    assert.deepEqual(cs.map((o) => o.input), ['input', 'stem', 'dw1', 'pw1', 'dw2']);
+    assert.deepEqual([...cs.find((o) => o.name === 'dw2')!.weight.shape], [32, 1, 3, 3]);
+  } finally {
+    c.close();
+  }
+});
+
+test('a Concat join: tensors are read, topology is left out with a warning saying why', () => {
+  const c = open('concat.onnx');
+  try {
+    assertAllTensors(c, 'concat.onnx');
+    assert.equal(c.topology, undefined);
+    assert.ok(c.warnings.some((w) => /Concat node '\/Concat' joins 2 values/.test(w)), JSON.stringify(c.warnings));
   } finally {
     c.close();
   }

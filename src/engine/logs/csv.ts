@@ -80,8 +80,9 @@ export function readCsvLog(file: string): RunLog {
   const header = nonEmpty[0].map((h) => h.trim());
   const epochCol = header.indexOf('epoch');
   const stepCol = header.indexOf('step');
-  if (epochCol < 0) throw new FormatError(file, `CSV log has no 'epoch' column (columns: ${header.slice(0, 12).join(', ')})`);
+  if (epochCol < 0 && stepCol < 0) throw new FormatError(file, `CSV log has no 'epoch' column (columns: ${header.slice(0, 12).join(', ')})`);
   const lightning = stepCol >= 0;
+  if (epochCol < 0) warnings.push("no 'epoch' column: the step is used as the epoch");
   const format = lightning ? 'lightning-csv' : 'keras-csv';
   if (!lightning) warnings.push('note: epoch numbers are 0-based, as Keras CSVLogger writes them (stored as written)');
 
@@ -103,10 +104,11 @@ export function readCsvLog(file: string): RunLog {
       warnings.push(`row ${r + 2} has ${row.length} fields, the header ${header.length}; skipped`);
       continue;
     }
-    let epoch = parseLogNumber(row[epochCol]);
+    const epochCell = row[epochCol >= 0 ? epochCol : stepCol];
+    let epoch = parseLogNumber(epochCell);
     if (epoch === undefined || !Number.isFinite(epoch)) {
-      if (row[epochCol].trim() !== '') {
-        warnings.push(`row ${r + 2}: epoch '${row[epochCol]}' is not a number; skipped`);
+      if (epochCell.trim() !== '') {
+        warnings.push(`row ${r + 2}: epoch '${epochCell}' is not a number; skipped`);
         continue;
       }
       if (lastEpoch === undefined) {

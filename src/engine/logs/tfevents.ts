@@ -327,9 +327,27 @@ export function isTensorBoardFile(file: string): boolean {
   return path.basename(file).startsWith('events.out.tfevents.');
 }
 
+/** Positioned reads served from a 1 MiB chunk: event records are small and read in order. */
+class ChunkedReader {
+  private chunk: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  constructor(private readonly src: FileSource) {}
+  read(offset: number, length: number): Uint8Array {
+    if (offset >= this.start && offset + length <= this.start + this.chunk.length) {
+      return this.chunk.subarray(offset - this.start, offset - this.start + length);
+    }
+    if (length > CHUNK || offset + length > this.src.size) return this.src.read(offset, length); // (throws past the end)
+    this.start = offset;
+    this.chunk = this.src.read(offset, Math.min(CHUNK, this.src.size - offset));
+    return this.chunk.subarray(0, length);
+  }
+}
+const CHUNK = 1 << 20;
+
 export function readTensorBoard(file: string): RunLog {
   const size = checkLogFile(file);
-  const src = new FileSource(file);
+  const fileSrc = new FileSource(file);
+  const src = new ChunkedReader(fileSrc);
   const warnings: string[] = [];
   const builder = new SeriesBuilder();
   /** Raw points with their step; epochs are assigned once all are read. */
@@ -376,7 +394,7 @@ export function readTensorBoard(file: string): RunLog {
       for (const s of ev.scalars) raw.push({ name: seriesName(file, s.tag), step: ev.step, value: s.value });
     }
   } finally {
-    src.close();
+    fileSrc.close();
   }
 
   // epoch = step unless an 'epoch' series exists: then the last epoch logged at or before the step.

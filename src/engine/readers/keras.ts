@@ -26,6 +26,10 @@ import type { ByteSource } from '../io/source';
 import { isZip, openZip } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel, permute } from '../tensor';
 
+
+function hexHead(b: Uint8Array): string {
+  return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
+}
 // ------------------------------------------------------------------ jsfive (untyped CommonJS module)
 interface H5Node {
   readonly name: string;
@@ -104,7 +108,7 @@ class H5File {
     readonly bytes: Uint8Array,
   ) {
     if (!isHdf5(bytes)) {
-      throw new FormatError(file, `${label}not an HDF5 file: first bytes ${Buffer.from(bytes.subarray(0, 8)).toString('hex')}, expected the signature 894844460d0a1a0a`);
+      throw new FormatError(file, `${label}not an HDF5 file: first bytes ${hexHead(bytes.subarray(0, 8))}, expected the signature 894844460d0a1a0a`);
     }
     const declared = hdf5DeclaredSize(bytes);
     if (declared !== undefined && declared > BigInt(bytes.length)) {
@@ -471,6 +475,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
   const value = new Map<string, ValueId>();
   const producer = new Map<ValueId, ConvOp | DenseOp>();
   const ops: NetOp[] = [];
+  /** Weighted layers on the longest path from the input to a value. */
+  const depth = new Map<ValueId, number>([['input', 0]]);
   let prev: ValueId = 'input';
   let inputs = 0;
   for (const l of model.layers) {
@@ -504,6 +510,7 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       const op: ConvOp = { op: 'conv', name: l.name, weight: info.weight, input, groups };
       ops.push(op);
       producer.set(l.name, op);
+      depth.set(l.name, (depth.get(input) ?? 0) + 1);
       out = l.name;
     } else if (isSeparable(l.cls)) {
       const input = one();
@@ -513,6 +520,7 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       const pw: ConvOp = { op: 'conv', name: `${l.name}.pointwise`, weight: info.pointwise, input: `${l.name}.depthwise`, groups: 1 };
       ops.push(pw);
       producer.set(`${l.name}.pointwise`, pw);
+      depth.set(`${l.name}.pointwise`, (depth.get(input) ?? 0) + 2);
       out = `${l.name}.pointwise`;
     } else if (l.cls === 'Dense') {
       const input = one();
@@ -521,6 +529,7 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       const op: DenseOp = { op: 'dense', name: l.name, weight: info.weight, input };
       ops.push(op);
       producer.set(l.name, op);
+      depth.set(l.name, (depth.get(input) ?? 0) + 1);
       out = l.name;
     } else if (l.cls === 'BatchNormalization' || l.cls === 'LayerNormalization' || l.cls === 'GroupNormalization') {
       const input = one();
@@ -538,7 +547,11 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       out = input;
     } else if (l.cls === 'Add') {
       if (ins.length < 2) return `add layer '${l.name}' has ${ins.length} input`;
-      ops.push({ op: 'add', name: l.name, inputs: ins });
+      // The rolled graph takes the first input as the main branch: the deepest one (most weighted
+      // layers since the input), whatever order the model code summed them in.
+      const ordered = ins.map((v, i) => ({ v, i, d: depth.get(v) ?? 0 })).sort((a, b) => b.d - a.d || a.i - b.i).map((x) => x.v);
+      ops.push({ op: 'add', name: l.name, inputs: ordered });
+      depth.set(l.name, Math.max(...ins.map((v) => depth.get(v) ?? 0)));
       out = l.name;
     } else if (MERGE_CLASSES.has(l.cls)) {
       return `layer '${l.name}' (${l.cls}) joins paths in a way the op list cannot state`;
@@ -761,7 +774,7 @@ export const kerasV3Reader: CheckpointReader = {
   },
   open(file, src) {
     const head = src.read(0, Math.min(src.size, 4));
-    if (!isZip(head)) throw new FormatError(file, `not a Keras 3 .keras (zip) archive: first bytes ${Buffer.from(head).toString('hex')}, expected the zip magic 504b0304`);
+    if (!isZip(head)) throw new FormatError(file, `not a Keras 3 .keras (zip) archive: first bytes ${hexHead(head)}, expected the zip magic 504b0304`);
     const zip = openZip(src);
     const weights = zip.find('model.weights.h5');
     if (!weights) {

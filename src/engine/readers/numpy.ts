@@ -15,6 +15,10 @@ import { ZipArchive, ZipEntry, isZip, openZip } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel, permute } from '../tensor';
 import { stripWrapperPrefixes } from './pytorch';
 
+
+function hexHead(b: Uint8Array): string {
+  return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
+}
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers longer than this (see numpy.lib.format._MAX_HEADER_SIZE). */
 const MAX_NPY_HEADER = 1 << 20;
@@ -154,7 +158,7 @@ export function parseNpyHeader(bytes: Uint8Array, where: string, file: string): 
 }
 
 function badMagic(bytes: Uint8Array, where: string, file: string): FormatError {
-  return new FormatError(file, `${where}: not a .npy array (first bytes ${Buffer.from(bytes.subarray(0, 6)).toString('hex')}, expected the magic 934e554d5059 '\\x93NUMPY')`);
+  return new FormatError(file, `${where}: not a .npy array (first bytes ${hexHead(bytes.subarray(0, 6))}, expected the magic 934e554d5059 '\\x93NUMPY')`);
 }
 
 /** Checks the header against the bytes that follow it and returns a lazy tensor, or a reason to skip. */
@@ -263,7 +267,7 @@ export const npzReader: CheckpointReader = {
   open(file, src) {
     const head = src.read(0, Math.min(src.size, 4));
     if (!isZip(head)) {
-      throw new FormatError(file, `not a .npz (zip) archive: first bytes ${Buffer.from(head).toString('hex')}, expected the zip magic 504b0304`);
+      throw new FormatError(file, `not a .npz (zip) archive: first bytes ${hexHead(head)}, expected the zip magic 504b0304`);
     }
     const zip = openZip(src);
     const warnings: string[] = [];

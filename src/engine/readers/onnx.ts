@@ -652,21 +652,34 @@ function stripParam(name: string, suffix: string): string | undefined {
   return name.endsWith(suffix) && name.length > suffix.length && !name.startsWith('onnx::') ? name.slice(0, -suffix.length) : undefined;
 }
 
-function buildTopology(
-  file: string,
-  m: ModelInfo,
-  tensors: Map<string, TensorEntry>,
-  constNames: Set<string>,
-  warnings: string[],
-  replaceTensor: (name: string, t: TensorEntry) => void,
-): NetOp[] | undefined {
+/**
+ * Dense weights stored [in, out] (MatMul's second input, Gemm's B with transB=0) are replaced, in
+ * the map and the list, by lazily transposed [out, in] views: PyTorch's layout.
+ */
+function toPyTorchLayout(m: ModelInfo, byName: Map<string, TensorEntry>, list: TensorEntry[]): void {
+  const done = new Set<string>();
+  for (const node of m.nodes) {
+    const isMatMul = node.opType === 'MatMul';
+    const isGemmN = node.opType === 'Gemm' && !node.ints.get('transB');
+    if ((node.domain !== '' && node.domain !== 'ai.onnx') || !(isMatMul || isGemmN)) continue;
+    const name = node.inputs[1] ?? '';
+    const w = byName.get(name);
+    if (!w || w.shape.length !== 2 || done.has(name)) continue;
+    done.add(name);
+    const t = transposed(w);
+    byName.set(name, t);
+    const i = list.indexOf(w);
+    if (i >= 0) list[i] = t;
+  }
+}
+
+function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, constNames: Set<string>, warnings: string[]): NetOp[] | undefined {
   const values = new Map<string, Val>();
   const CONST: Val = { kind: 'const' };
   for (const n of constNames) values.set(n, CONST);
   for (const i of m.inputs) if (!values.has(i)) values.set(i, { kind: 'data', id: 'input', direct: false });
 
   const ops: NetOp[] = [];
-  const transposedCache = new Map<string, TensorEntry>();
   const names = new Set<string>();
   const followed = new Set<string>();
   const unique = (base: string): string => {
@@ -718,19 +731,11 @@ function buildTopology(
       case 'Gemm':
       case 'MatMul': {
         const bName = node.inputs[1] ?? '';
-        let w = tensors.get(bName);
+        const w = tensors.get(bName);
         if (!w || data0?.kind !== 'data' || ins.length !== 1) return give(node, 'has no initializer weight as its second input');
         if (w.shape.length !== 2) return give(node, `has a weight of shape ${shapeStr(w.shape)}`);
         if (node.opType === 'Gemm' && node.ints.get('transA')) return give(node, 'has transA=1');
-        const transB = node.opType === 'Gemm' ? (node.ints.get('transB') ?? 0) : 0;
-        if (!transB) {
-          const cached = transposedCache.get(bName);
-          w = cached ?? transposed(w);
-          if (!cached) {
-            transposedCache.set(bName, w);
-            replaceTensor(bName, w);
-          }
-        }
+        // [in, out] weights were transposed to [out, in] by toPyTorchLayout.
         const op: DenseOp = { op: 'dense', name: opName(bName, node), weight: w, input: data0.id };
         ops.push(op);
         setOut({ kind: 'data', id: op.name, op, direct: true }, false);
@@ -866,11 +871,8 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
   }
   if (model.sparseInitializers > 0) warnings.push(`${model.sparseInitializers} sparse initializer(s) are not read`);
 
-  const replaceTensor = (name: string, t: TensorEntry): void => {
-    const i = tensors.findIndex((x) => x.name === name);
-    if (i >= 0) tensors[i] = t;
-  };
-  const topology = buildTopology(file, model, byName, constNames, warnings, replaceTensor);
+  toPyTorchLayout(model, byName, tensors);
+  const topology = buildTopology(model, byName, constNames, warnings);
 
   const metadata: Record<string, string | number | boolean | null> = {};
   if (model.irVersion !== undefined) metadata.ir_version = model.irVersion;

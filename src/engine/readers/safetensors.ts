@@ -3,8 +3,9 @@
  * (`{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}`),
  * then the raw little-endian data; offsets are relative to the end of the header.
  *
- * Tensors are listed in the header's order (official writers sort them by dtype and name, so the
- * model order is not always recoverable from the file; hand-written files keep the state-dict order).
+ * Tensors are listed in the header's order, which is the state-dict order for files written in that
+ * order. The safetensors library itself sorts tensors by dtype, then name: such files are detected
+ * and listed in natural name order (with a warning), since their file order says nothing about the model.
  */
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
@@ -26,6 +27,30 @@ function closeSource(src: ByteSource): void {
 
 function isSafeCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * True when the tensors are in the safetensors library's own order: grouped by dtype, and by name
+ * (plain string order) within each group. PyTorch state dicts never are (a module's weight comes
+ * before its bias), so this tells a library-written file from a hand-ordered one.
+ */
+function isLibrarySorted(raw: { name: string; dtype: DType }[]): boolean {
+  if (raw.length < 3) return false;
+  const seen = new Set<DType>();
+  for (let i = 0; i < raw.length; i++) {
+    const prev = raw[i - 1];
+    if (prev && prev.dtype === raw[i].dtype) {
+      if (prev.name > raw[i].name) return false;
+    } else {
+      if (seen.has(raw[i].dtype)) return false;
+      seen.add(raw[i].dtype);
+    }
+  }
+  return true;
 }
 
 export const safetensorsReader: CheckpointReader = {
@@ -91,6 +116,13 @@ export const safetensorsReader: CheckpointReader = {
         throw new FormatError(file, `tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
       }
       raw.push({ name, dtype: dt, shape: shape as number[], begin, end });
+    }
+    if (isLibrarySorted(raw)) {
+      // The safetensors library writes tensors sorted by dtype, then name: the file order says nothing
+      // about the model. Natural name order (features.2 before features.10, each module's tensors
+      // together) is the closest guess.
+      raw.sort((a, b) => naturalCompare(a.name, b.name));
+      warnings.push('tensors are stored in alphabetical order (as the safetensors library writes them), not in model order: listed in natural name order instead');
     }
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
     if (stripped) metadata.strippedPrefix = stripped;

@@ -2,7 +2,8 @@
  * TensorFlow.js models: `model.json` with `modelTopology` (a Keras model config for layers models)
  * and `weightsManifest`: groups of `{paths: [shard files], weights: [{name, shape, dtype,
  * quantization?}]}`. A group's weights are the concatenation of its shards, in manifest order.
- * Quantized weights: float16 (half floats), or uint8/uint16 with `value = q * scale + min`.
+ * Quantized weights: float16 (half floats), or uint8/uint16 with `value = q * scale + min`; they
+ * are reported with their logical dtype (the manifest's, e.g. float32) and read dequantized.
  *
  * Shard paths must stay inside the model's folder (no absolute paths, URLs, '..' or symlinks out).
  * Weights are Keras-layout (kernel HWIO, dense [in, out]) and are converted like Keras files.
@@ -93,7 +94,7 @@ export const tfjsReader: CheckpointReader = {
   match(file, head) {
     if (!/\.json$/i.test(file)) return false;
     const text = Buffer.from(head).toString('latin1');
-    return text.includes('"weightsManifest"') || text.includes('"modelTopology"');
+    return text.includes('"weightsManifest"') || text.includes('"modelTopology"') || /"format"\s*:\s*"(layers|graph)-model"/.test(text);
   },
   open(file, src) {
     if (src.size > MAX_MODEL_JSON) throw new FormatError(file, `model.json of ${src.size} bytes is above the ${MAX_MODEL_JSON}-byte limit`);
@@ -180,7 +181,7 @@ export const tfjsReader: CheckpointReader = {
             load = () => decodeElements(data.read(start, nbytes), dt.dtype, true, file);
           }
           const { path: p, varName } = splitWeightName(name);
-          raw.push({ layer: p.join('.') || varName, varName: p.length ? varName : 'value', dtype: qd === 'float16' ? 'float16' : dt.dtype, shape: shape as number[], load, order: raw.length });
+          raw.push({ layer: p.join('.') || varName, varName: p.length ? varName : 'value', dtype: dt.dtype, shape: shape as number[], load, order: raw.length });
         });
         if (offset < data.size) warnings.push(`weight group ${gi}: shards hold ${data.size} bytes, the manifest uses ${offset}`);
       });
