@@ -3,7 +3,7 @@
  * eigenvector centrality → per-layer statistics. This is the unit of work a worker thread runs.
  */
 import { openCheckpoint } from './readers/index';
-import { recoverTopology } from './graph/recover';
+import { recoverTopologyAnyOrder } from './graph/recover';
 import { buildRolledGraph, type RolledGraph } from './graph/rolled';
 import { unrolledSize } from './graph/unrolled';
 import { weightedDegree } from './metrics/degree';
@@ -58,7 +58,8 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
   const warnings = [...ckpt.warnings];
   try {
     const topology = ckpt.topology ?? (() => {
-      const r = recoverTopology(ckpt.tensors, file);
+      // Keras BatchNormalization defaults to epsilon 1e-3, PyTorch to 1e-5.
+      const r = recoverTopologyAnyOrder(ckpt.tensors, file, ckpt.format.startsWith('keras') ? 1e-3 : 1e-5);
       warnings.push(...r.warnings);
       return r.ops;
     })();

@@ -9,6 +9,7 @@ import { discoverRuns, orderCheckpoints } from './run/discover';
 import { errorMessage, InputError } from './errors';
 import { readRunLogs, accuracyCurve, finalAccuracy } from './logs/index';
 import type { MetricPoint } from './logs/index';
+import { runFeatures, type RunFeatureVector } from './features/definitions';
 
 export interface Forecast {
   accuracy: number;
@@ -33,6 +34,8 @@ export interface RunReport {
   checkpoints: (CheckpointAnalysis & { order: number })[];
   /** Accuracy per epoch from the run's training logs, when it keeps any. */
   accuracy: AccuracyLog | null;
+  /** The forecaster's input: temporal graph features over the first K epochs (features/definitions.ts). */
+  features: RunFeatureVector;
   forecast: Forecast | null;
   errors: { path: string; message: string }[];
 }
@@ -78,7 +81,9 @@ export function analyzeRun(dir: string, files: string[], opts: AnalyzePathOption
     opts.onProgress?.(i + 1, byName.length, f.path);
   });
   const accuracy = runAccuracy(dir, errors);
-  return { path: dir, checkpoints: orderCheckpoints(done), accuracy, forecast: null, errors };
+  const checkpoints = orderCheckpoints(done);
+  const features = runFeatures(checkpoints.map((c) => ({ epoch: c.order, analysis: c })), opts.epochs ?? 3);
+  return { path: dir, checkpoints, accuracy, features, forecast: null, errors };
 }
 
 export function analyzePath(target: string, opts: AnalyzePathOptions = {}): AnalysisReport {

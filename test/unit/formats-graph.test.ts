@@ -17,6 +17,7 @@ const CASES: [string, string, string][] = [
   ['formats/resnet_small.safetensors', 'resnet_small', 'safetensors, residual wiring from names'],
   ['formats/depthwise.safetensors', 'depthwise', 'safetensors, depthwise convs'],
   ['formats/vgg_bn.npz', 'vgg_bn', 'npz, BatchNorm folding'],
+  ['formats/vgg_bn_sorted.safetensors', 'vgg_bn', 'safetensors sorted by name: layer order recovered from shapes'],
   ['formats/depthwise_fortran.npz', 'depthwise', 'npz with Fortran-order arrays'],
   ['formats/mlp_compressed.npz', 'mlp', 'deflated npz'],
   ['formats/lenet.h5', 'lenet', 'Keras 2 HDF5, channels-last flatten'],

@@ -15,7 +15,8 @@ import type { TensorEntry } from '../../src/engine/tensor';
 import { MemorySource, type ByteSource } from '../../src/engine/io/source';
 import { safetensorsReader } from '../../src/engine/readers/safetensors';
 import { npzReader } from '../../src/engine/readers/numpy';
-import { toSnakeCase } from '../../src/engine/readers/keras';
+import { toSnakeCase, parseModelConfig, kerasTopology, type LayerTensors } from '../../src/engine/readers/keras';
+import { LazyTensor } from '../../src/engine/tensor';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'formats');
@@ -250,6 +251,55 @@ describe('Keras 3 weights file without a config', () => {
       assert.deepEqual(c.tensors.map((t) => t.name.replace(/^[^.]+/, (m) => rename[m] ?? m)), ref.tensors.map((t) => t.name));
       c.tensors.forEach((t, i) => checkTensor('lenet.weights.h5', t, { ...ref.tensors[i], name: t.name }, 'lenet'));
     });
+  });
+});
+
+describe('Keras 3 functional config wiring', () => {
+  const kt = (name: string): unknown => ({ class_name: '__keras_tensor__', config: { shape: [null, 8], dtype: 'float32', keras_history: [name, 0, 0] } });
+  const layer = (cls: string, name: string, inputs: string[] | string[][], config: Record<string, unknown> = {}): unknown => ({
+    module: 'keras.layers', class_name: cls, name, config: { name, ...config },
+    inbound_nodes: inputs.length ? [{ args: Array.isArray(inputs[0]) ? [(inputs[0] as string[]).map(kt)] : (inputs as string[]).map(kt), kwargs: {} }] : [],
+  });
+  const fake = (name: string, shape: number[]): LazyTensor => new LazyTensor(name, 'float32', shape, () => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  const tensors = (): Map<string, LayerTensors> => new Map<string, LayerTensors>([
+    ['conv2d', { weight: fake('conv2d.weight', [4, 1, 3, 3]), count: 1 }],
+    ['batch_normalization', { gamma: fake('batch_normalization.weight', [4]), movingVariance: fake('batch_normalization.running_var', [4]), count: 4 }],
+    ['conv2d_1', { weight: fake('conv2d_1.weight', [4, 4, 3, 3]), count: 1 }],
+    ['dense', { weight: fake('dense.weight', [10, 4]), count: 2 }],
+  ]);
+  const config = (merge = 'Add', sumOrder = ['re_lu', 'conv2d_1']): unknown => ({
+    module: 'keras', class_name: 'Functional',
+    config: {
+      name: 'functional',
+      layers: [
+        layer('InputLayer', 'input_layer', []),
+        layer('Conv2D', 'conv2d', ['input_layer']),
+        layer('BatchNormalization', 'batch_normalization', ['conv2d'], { epsilon: 0.001 }),
+        layer('ReLU', 're_lu', ['batch_normalization']),
+        layer('Conv2D', 'conv2d_1', ['re_lu']),
+        layer(merge, 'add', [sumOrder]),
+        layer('GlobalAveragePooling2D', 'global_average_pooling2d', ['add']),
+        layer('Dense', 'dense', ['global_average_pooling2d']),
+      ],
+    },
+  });
+  test('inbound nodes in the Keras 3 {args, kwargs} form, main branch first in the add', () => {
+    const model = parseModelConfig(config());
+    assert.equal(model?.kind, 'Functional');
+    const ops = kerasTopology(model!, tensors());
+    assert.ok(Array.isArray(ops), String(ops));
+    assert.deepEqual((ops as import('../../src/engine/graph/netspec').NetOp[]).map((o) => (o.op === 'add' ? [o.op, o.name, o.inputs] : [o.op, o.name, o.input, o.norm?.name ?? null, o.norm?.eps ?? null])), [
+      ['conv', 'conv2d', 'input', 'batch_normalization', 0.001],
+      ['conv', 'conv2d_1', 'conv2d', null, null],
+      ['add', 'add', ['conv2d_1', 'conv2d']],
+      ['dense', 'dense', 'add', null, null],
+    ]);
+  });
+  test('concatenation and shared layers give no topology, with the reason', () => {
+    assert.match(String(kerasTopology(parseModelConfig(config('Concatenate'))!, tensors())), /add' \(Concatenate\) joins paths/);
+    const shared = config() as { config: { layers: { inbound_nodes: unknown[] }[] } };
+    shared.config.layers[4].inbound_nodes.push(shared.config.layers[4].inbound_nodes[0]);
+    assert.match(String(kerasTopology(parseModelConfig(shared)!, tensors())), /conv2d_1' is called more than once/);
   });
 });
 

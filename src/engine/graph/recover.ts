@@ -67,7 +67,58 @@ export interface Recovered {
   warnings: string[];
 }
 
-export function recoverTopology(tensors: TensorEntry[], file: string): Recovered {
+/**
+ * Like recoverTopology, but also for files that store tensors sorted by name (the safetensors
+ * library does): when the stored order does not chain, the top-level containers (`features`,
+ * `classifier`, …) are tried in every order, keeping each one's own order. Exactly one order must
+ * chain; if several do, the file does not say which is right, and that is an error.
+ */
+export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, normEps = 1e-5): Recovered {
+  let firstError: unknown;
+  try {
+    return recoverTopology(tensors, file, normEps);
+  } catch (e) {
+    if (!(e instanceof ArchitectureError)) throw e;
+    firstError = e;
+  }
+  const top: string[] = [];
+  for (const t of tensors) {
+    const head = t.name.split('.')[0];
+    if (!top.includes(head)) top.push(head);
+  }
+  if (top.length < 2 || top.length > 6) throw firstError;
+  const fits: { order: string[]; result: Recovered }[] = [];
+  for (const order of permutations(top)) {
+    if (order.every((h, i) => h === top[i])) continue;
+    const reordered = order.flatMap((h) => tensors.filter((t) => t.name.split('.')[0] === h));
+    try {
+      fits.push({ order, result: recoverTopology(reordered, file, normEps) });
+    } catch (e) {
+      if (!(e instanceof ArchitectureError)) throw e;
+    }
+  }
+  if (fits.length === 1) {
+    fits[0].result.warnings.push(`tensors are not stored in layer order; the only order whose shapes chain is ${fits[0].order.join(' → ')}`);
+    return fits[0].result;
+  }
+  if (fits.length > 1) {
+    throw new ArchitectureError(file, `tensors are not stored in layer order, and ${fits.length} orders of ${top.join(', ')} fit their shapes; export to ONNX to give the wiring`);
+  }
+  throw firstError;
+}
+
+function* permutations<T>(items: T[]): Generator<T[]> {
+  if (items.length <= 1) {
+    yield items.slice();
+    return;
+  }
+  for (let i = 0; i < items.length; i++) {
+    const rest = [...items.slice(0, i), ...items.slice(i + 1)];
+    for (const p of permutations(rest)) yield [items[i], ...p];
+  }
+}
+
+export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 1e-5): Recovered {
   const warnings: string[] = [];
   const modules = groupModules(tensors);
   const kinds = modules.map((m) => classify(m, file));
@@ -88,7 +139,7 @@ export function recoverTopology(tensors: TensorEntry[], file: string): Recovered
       const gamma = m.params.get('weight');
       const rv = m.params.get('running_var');
       const channels = (gamma ?? rv)!.shape[0];
-      const norm: BatchNormRef = { name: m.name, weight: gamma, runningVar: rv, eps: 1e-5 };
+      const norm: BatchNormRef = { name: m.name, weight: gamma, runningVar: rv, eps: normEps };
       if (prev && !prev.op.norm && outChannels(prev.op) === channels) prev.op.norm = norm;
       else warnings.push(`norm '${m.name}' (${channels} channels) does not follow a layer of that width; its scale is not folded`);
     }

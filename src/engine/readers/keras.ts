@@ -494,7 +494,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       if (ins.length === 0 && l.cls !== 'InputLayer') return `layer '${l.name}' has no inbound node`;
     }
     const info = layers.get(l.name);
-    const one = (): ValueId | string => (ins.length === 1 ? ins[0] : `layer '${l.name}' (${l.cls}) takes ${ins.length} inputs`);
+    const single: ValueId | undefined = ins.length === 1 ? ins[0] : undefined;
+    const notSingle = `layer '${l.name}' (${l.cls}) takes ${ins.length} inputs`;
     let out: ValueId;
     if (l.cls === 'InputLayer') {
       if (++inputs > 1) return 'the model has more than one input';
@@ -502,8 +503,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
     } else if (l.model || MODEL_CLASSES.has(l.cls)) {
       return `layer '${l.name}' is a nested ${l.cls} model`;
     } else if (/^Conv[123]D$/.test(l.cls) || /^DepthwiseConv[123]D$/.test(l.cls)) {
-      const input = one();
-      if (!ins.includes(input)) return input;
+      if (single === undefined) return notSingle;
+      const input = single;
       if (!info?.weight) return `conv layer '${l.name}' has no kernel in the file`;
       const depthwise = l.cls.startsWith('Depthwise');
       const groups = depthwise ? info.depthwiseIn ?? 1 : typeof l.config.groups === 'number' ? l.config.groups : 1;
@@ -513,8 +514,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       depth.set(l.name, (depth.get(input) ?? 0) + 1);
       out = l.name;
     } else if (isSeparable(l.cls)) {
-      const input = one();
-      if (!ins.includes(input)) return input;
+      if (single === undefined) return notSingle;
+      const input = single;
       if (!info?.depthwise || !info.pointwise) return `separable conv layer '${l.name}' lacks its depthwise or pointwise kernel`;
       ops.push({ op: 'conv', name: `${l.name}.depthwise`, weight: info.depthwise, input, groups: info.depthwiseIn ?? 1 });
       const pw: ConvOp = { op: 'conv', name: `${l.name}.pointwise`, weight: info.pointwise, input: `${l.name}.depthwise`, groups: 1 };
@@ -523,8 +524,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       depth.set(`${l.name}.pointwise`, (depth.get(input) ?? 0) + 2);
       out = `${l.name}.pointwise`;
     } else if (l.cls === 'Dense') {
-      const input = one();
-      if (!ins.includes(input)) return input;
+      if (single === undefined) return notSingle;
+      const input = single;
       if (!info?.weight || info.weight.shape.length !== 2) return `dense layer '${l.name}' has no 2-d kernel in the file`;
       const op: DenseOp = { op: 'dense', name: l.name, weight: info.weight, input };
       ops.push(op);
@@ -532,8 +533,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       depth.set(l.name, (depth.get(input) ?? 0) + 1);
       out = l.name;
     } else if (l.cls === 'BatchNormalization' || l.cls === 'LayerNormalization' || l.cls === 'GroupNormalization') {
-      const input = one();
-      if (!ins.includes(input)) return input;
+      if (single === undefined) return notSingle;
+      const input = single;
       const p = producer.get(input);
       if (p && !p.norm) {
         const norm: BatchNormRef = { name: l.name, eps: typeof l.config.epsilon === 'number' ? l.config.epsilon : 1e-3 };
@@ -558,8 +559,8 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
     } else if (info && info.count > 0 && !PASS_WITH_WEIGHTS.has(l.cls)) {
       return `layer '${l.name}' (${l.cls}) has weights whose wiring is not known`;
     } else {
-      const input = one();
-      if (!ins.includes(input)) return input;
+      if (single === undefined) return notSingle;
+      const input = single;
       out = input; // pooling, activation, dropout, flatten, padding, reshape: same channels feed on
     }
     value.set(l.name, out);
