@@ -3,7 +3,7 @@
  * eigenvector centrality → per-layer statistics. This is the unit of work a worker thread runs.
  */
 import { openCheckpoint } from './readers/index';
-import { recoverTopologyAnyOrder } from './graph/recover';
+import { recoverTopology, recoverTopologyAnyOrder } from './graph/recover';
 import { buildRolledGraph, type RolledGraph } from './graph/rolled';
 import { unrolledSize } from './graph/unrolled';
 import { weightedDegree } from './metrics/degree';
@@ -59,7 +59,9 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
   try {
     const topology = ckpt.topology ?? (() => {
       // Keras BatchNormalization defaults to epsilon 1e-3, PyTorch to 1e-5.
-      const r = recoverTopologyAnyOrder(ckpt.tensors, file, ckpt.format.startsWith('keras') ? 1e-3 : 1e-5);
+      // Only formats that may store tensors in name order get their order searched.
+      const eps = ckpt.format.startsWith('keras') ? 1e-3 : 1e-5;
+      const r = ckpt.format === 'safetensors' || ckpt.format === 'npz' ? recoverTopologyAnyOrder(ckpt.tensors, file, eps) : recoverTopology(ckpt.tensors, file, eps);
       warnings.push(...r.warnings);
       return r.ops;
     })();

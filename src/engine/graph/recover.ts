@@ -102,7 +102,7 @@ export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, no
     return fits[0].result;
   }
   if (fits.length > 1) {
-    throw new ArchitectureError(file, `tensors are not stored in layer order, and ${fits.length} orders of ${top.join(', ')} fit their shapes; export to ONNX to give the wiring`);
+    throw new ArchitectureError(file, `tensors are not stored in layer order, and ${fits.length} orders of ${top.join(', ')} fit their shapes, and the file does not store the wiring (an ONNX export does)`);
   }
   throw firstError;
 }
