@@ -1,0 +1,81 @@
+/**
+ * Computes the features dataset of a zoo with the project's own engine (no Python):
+ *   npx tsx zoo/extract.ts zoo/runs/lenet-fashion > zoo/features/lenet-fashion.jsonl
+ * One JSON line per finished run: id, architecture, dataset, hyperparameters, per-epoch graph
+ * features and weight statistics (epochs 0-5), per-epoch validation accuracy, final test accuracy.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeCheckpointFull } from '../src/engine/analyze-checkpoint';
+import { epochFeatures } from '../src/engine/features/definitions';
+import { weightStatistics } from '../src/engine/features/weight-stats';
+import { openCheckpoint } from '../src/engine/readers/index';
+import { readRunLogs, accuracyCurve } from '../src/engine/logs/index';
+
+export interface ZooRecord {
+  id: string;
+  arch: string;
+  dataset: string;
+  config: Record<string, unknown>;
+  epochs: { epoch: number; graph: Record<string, number>; weights: Record<string, number>; nodes: number; edges: number }[];
+  valAcc: { epoch: number; value: number }[];
+  finalAccuracy: number;
+  cpuSeconds: number;
+}
+
+const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(7)) : x);
+const roundAll = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)]));
+
+export function extractRun(dir: string): ZooRecord | { id: string; error: string } {
+  const id = path.basename(dir);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  const final = JSON.parse(fs.readFileSync(path.join(dir, 'final.json'), 'utf8'));
+  const epochs: ZooRecord['epochs'] = [];
+  let start: Float64Array | undefined;
+  for (let e = 0; e <= 5; e++) {
+    const file = path.join(dir, `epoch_${e}.pt`);
+    if (!fs.existsSync(file)) break;
+    try {
+      const r = analyzeCheckpointFull(file, { eigen: { start } });
+      start = r.nodes.centrality;
+      const ck = openCheckpoint(file);
+      const weights = weightStatistics(ck);
+      ck.close();
+      epochs.push({ epoch: e, graph: roundAll(Object.fromEntries(epochFeatures(r.analysis))), weights: roundAll(weights), nodes: r.analysis.graph.nodes, edges: r.analysis.graph.edges });
+    } catch (err) {
+      // Diverged runs (NaN weights) have no graph: the run is kept with the epochs it has.
+      return { id, error: `${path.basename(file)}: ${(err as Error).message}` };
+    }
+  }
+  const { logs } = readRunLogs(dir);
+  const curve = accuracyCurve(logs);
+  return {
+    id,
+    arch: config.arch,
+    dataset: config.dataset,
+    config,
+    epochs,
+    valAcc: (curve?.points ?? []).map((p) => ({ epoch: p.epoch, value: round(p.value) })),
+    finalAccuracy: final.test_acc,
+    cpuSeconds: round(final.cpu_seconds),
+  };
+}
+
+if (require.main === module) {
+  const root = process.argv[2];
+  if (!root) {
+    console.error('usage: npx tsx zoo/extract.ts ZOO_DIR  (e.g. zoo/runs/lenet-fashion)');
+    process.exit(1);
+  }
+  const runs = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'final.json'))).sort();
+  let failed = 0;
+  for (const d of runs) {
+    const rec = extractRun(path.join(root, d));
+    if ('error' in rec) {
+      failed++;
+      console.error(`${d}: ${rec.error}`);
+    }
+    process.stdout.write(JSON.stringify(rec) + '\n');
+  }
+  console.error(`${runs.length} runs, ${failed} without a full graph`);
+}
