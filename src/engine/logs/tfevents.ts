@@ -21,7 +21,9 @@
  */
 import * as path from 'node:path';
 import { FormatError } from '../errors';
+import { WT_I32, WT_I64, WT_LEN, WT_VARINT, ProtoReader } from '../io/protobuf';
 import { FileSource } from '../io/source';
+import { halfToFloat } from '../tensor';
 import { checkLogFile, SeriesBuilder, type MetricPoint, type RunLog } from './common';
 
 // ---------------------------------------------------------------------------------------------
@@ -49,117 +51,6 @@ export function maskedCrc32c(bytes: Uint8Array): number {
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Minimal protobuf decoding of an in-memory record
-// ---------------------------------------------------------------------------------------------
-
-class DecodeError extends Error {}
-
-class Pb {
-  pos: number;
-  constructor(
-    private readonly b: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
-
-  static of(b: Uint8Array): Pb {
-    return new Pb(b, 0, b.length);
-  }
-
-  more(): boolean {
-    return this.pos < this.end;
-  }
-
-  private byte(): number {
-    if (this.pos >= this.end) throw new DecodeError(`message ends inside a field at offset ${this.pos}`);
-    return this.b[this.pos++];
-  }
-
-  varint(): number {
-    const start = this.pos;
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 7; i++) {
-      const x = this.byte();
-      result += (x & 0x7f) * mul;
-      if (!(x & 0x80)) return result;
-      mul *= 128;
-    }
-    // 50+ bits (e.g. a negative int64): exactly, through BigInt.
-    this.pos = start;
-    let v = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      const x = this.byte();
-      v |= BigInt(x & 0x7f) << shift;
-      shift += 7n;
-      if (!(x & 0x80)) return Number(BigInt.asIntN(64, v));
-    }
-    throw new DecodeError('varint longer than 10 bytes');
-  }
-
-  tag(): { field: number; wt: number } {
-    const t = this.varint();
-    return { field: Math.floor(t / 8), wt: t & 7 };
-  }
-
-  fixed32(): DataView {
-    if (this.pos + 4 > this.end) throw new DecodeError('message ends inside a 32-bit field');
-    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 4);
-    this.pos += 4;
-    return dv;
-  }
-
-  fixed64(): DataView {
-    if (this.pos + 8 > this.end) throw new DecodeError('message ends inside a 64-bit field');
-    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 8);
-    this.pos += 8;
-    return dv;
-  }
-
-  /** A length-delimited field as a sub-reader over its payload. */
-  sub(): Pb {
-    const len = this.varint();
-    if (len < 0 || this.pos + len > this.end) throw new DecodeError(`field of ${len} bytes runs past the end of its message`);
-    const p = new Pb(this.b, this.pos, this.pos + len);
-    this.pos += len;
-    return p;
-  }
-
-  bytes(): Uint8Array {
-    const p = this.sub();
-    return this.b.subarray(p.pos, p.end);
-  }
-
-  string(): string {
-    return Buffer.from(this.bytes()).toString('utf8');
-  }
-
-  skip(wt: number): void {
-    switch (wt) {
-      case 0: this.varint(); return;
-      case 1: this.fixed64(); return;
-      case 2: this.sub(); return;
-      case 5: this.fixed32(); return;
-      default: throw new DecodeError(`unsupported wire type ${wt}`);
-    }
-  }
-
-  /** Values of a repeated scalar field, packed (wt 2) or one element (its own wt). */
-  repeated(wt: number, elemWt: number, read: (p: Pb) => number, out: number[]): void {
-    if (wt === 2) {
-      const p = this.sub();
-      while (p.more() && out.length < 16) out.push(read(p));
-    } else if (wt === elemWt) {
-      const v = read(this);
-      if (out.length < 16) out.push(v);
-    } else this.skip(wt);
-  }
-}
-
 // TF DataType values
 const DT_FLOAT = 1;
 const DT_DOUBLE = 2;
@@ -172,46 +63,45 @@ const DT_BOOL = 10;
 const DT_BFLOAT16 = 14;
 const DT_HALF = 19;
 
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
-/** A scalar from a TF TensorProto, or undefined when the tensor is not a single number. */
-function tensorScalar(p: Pb): number | undefined {
+/** A scalar from a TF TensorProto ending at `end`, or undefined when the tensor is not a single number. */
+function tensorScalar(r: ProtoReader, end: number): number | undefined {
+  const msg = 'TensorProto';
   let dtype = 0;
   let numel = 1;
   let content: Uint8Array | undefined;
   const vals: Record<number, number[]> = {};
-  while (p.more()) {
-    const { field, wt } = p.tag();
+  /** The first values (at most 16) of a repeated scalar field, packed or not. */
+  const collect = (field: number, wt: number, elemWt: number, read: (end: number) => number): void => {
+    const out = (vals[field] ??= []);
+    const one = (e: number): void => {
+      const v = read(e);
+      if (out.length < 16) out.push(v);
+    };
+    if (!r.repeated(wt, elemWt, end, `${msg} field ${field}`, one, () => out.length < 16)) r.skip(wt, end, field, msg);
+  };
+  for (let t = r.tag(end, msg); t; t = r.tag(end, msg)) {
+    const { field, wt } = t;
     switch (field) {
-      case 1: dtype = p.varint(); break;
+      case 1: dtype = r.varint(end, 'dtype'); break;
       case 2: {
         // TensorShapeProto: dim (2) { size (1) }
-        const s = p.sub();
-        while (s.more()) {
-          const t = s.tag();
-          if (t.field === 2 && t.wt === 2) {
-            const d = s.sub();
-            while (d.more()) {
-              const u = d.tag();
-              if (u.field === 1 && u.wt === 0) numel *= d.varint();
-              else d.skip(u.wt);
+        const shapeEnd = r.enter(end, 'tensor_shape');
+        for (let u = r.tag(shapeEnd, 'TensorShapeProto'); u; u = r.tag(shapeEnd, 'TensorShapeProto')) {
+          if (u.field === 2 && u.wt === WT_LEN) {
+            const dimEnd = r.enter(shapeEnd, 'dim');
+            for (let d = r.tag(dimEnd, 'Dim'); d; d = r.tag(dimEnd, 'Dim')) {
+              if (d.field === 1 && d.wt === WT_VARINT) numel *= r.varint(dimEnd, 'dim size');
+              else r.skip(d.wt, dimEnd, d.field, 'Dim');
             }
-          } else s.skip(t.wt);
+          } else r.skip(u.wt, shapeEnd, u.field, 'TensorShapeProto');
         }
         break;
       }
-      case 4: if (wt === 2) content = p.bytes(); else p.skip(wt); break;
-      case 5: p.repeated(wt, 5, (q) => q.fixed32().getFloat32(0, true), (vals[5] ??= [])); break;
-      case 6: p.repeated(wt, 1, (q) => q.fixed64().getFloat64(0, true), (vals[6] ??= [])); break;
-      case 7: case 10: case 11: case 13: p.repeated(wt, 0, (q) => q.varint(), (vals[field] ??= [])); break;
-      default: p.skip(wt);
+      case 4: if (wt === WT_LEN) content = r.bytes(end, 'tensor_content'); else r.skip(wt, end, field, msg); break;
+      case 5: collect(field, wt, WT_I32, (e) => r.fixed32(e, 'float_val').getFloat32(0, true)); break;
+      case 6: collect(field, wt, WT_I64, (e) => r.fixed64(e, 'double_val').getFloat64(0, true)); break;
+      case 7: case 10: case 11: case 13: collect(field, wt, WT_VARINT, (e) => r.varint(e, `${msg} field ${field}`)); break;
+      default: r.skip(wt, end, field, msg);
     }
   }
   if (numel !== 1) return undefined;
@@ -224,7 +114,7 @@ function tensorScalar(p: Pb): number | undefined {
       case DT_DOUBLE: return dv.getFloat64(0, true);
       case DT_INT32: return dv.getInt32(0, true);
       case DT_INT64: return Number(dv.getBigInt64(0, true));
-      case DT_HALF: return half(dv.getUint16(0, true));
+      case DT_HALF: return halfToFloat(dv.getUint16(0, true));
       case DT_BFLOAT16: return new Float32Array(new Uint32Array([dv.getUint16(0, true) << 16]).buffer)[0];
       case DT_INT16: return dv.getInt16(0, true);
       case DT_INT8: return dv.getInt8(0);
@@ -238,7 +128,7 @@ function tensorScalar(p: Pb): number | undefined {
     case DT_INT32: case DT_INT16: case DT_INT8: case DT_UINT8: { const v = first(7); return v === undefined ? undefined : v | 0; }
     case DT_INT64: return first(10);
     case DT_BOOL: return first(11);
-    case DT_HALF: { const v = first(13); return v === undefined ? undefined : half(v & 0xffff); }
+    case DT_HALF: { const v = first(13); return v === undefined ? undefined : halfToFloat(v & 0xffff); }
     case DT_BFLOAT16: { const v = first(13); return v === undefined ? undefined : new Float32Array(new Uint32Array([(v & 0xffff) << 16]).buffer)[0]; }
     default: return undefined;
   }
@@ -250,51 +140,49 @@ interface Scalar {
 }
 
 /** Step and scalar values of one Event record (other kinds of event give no scalars). */
-function decodeEvent(data: Uint8Array): { step: number; scalars: Scalar[] } {
-  const p = Pb.of(data);
+function decodeEvent(file: string, data: Uint8Array): { step: number; scalars: Scalar[] } {
+  // Records are in memory and were length-checked by their framing: no string limit, and (as
+  // before) a field number 0 is skipped like any unknown field.
+  const r = ProtoReader.fromBytes(file, data, { whole: 'record', maxString: Infinity, allowFieldZero: true });
+  const end = data.length;
   let step = 0;
   const scalars: Scalar[] = [];
-  while (p.more()) {
-    const { field, wt } = p.tag();
-    if (field === 2 && wt === 0) step = p.varint();
-    else if (field === 5 && wt === 2) {
-      const summary = p.sub();
-      while (summary.more()) {
-        const t = summary.tag();
-        if (t.field !== 1 || t.wt !== 2) {
-          summary.skip(t.wt);
+  for (let t = r.tag(end, 'Event'); t; t = r.tag(end, 'Event')) {
+    if (t.field === 2 && t.wt === WT_VARINT) step = r.varint(end, 'step');
+    else if (t.field === 5 && t.wt === WT_LEN) {
+      const summaryEnd = r.enter(end, 'summary');
+      for (let s = r.tag(summaryEnd, 'Summary'); s; s = r.tag(summaryEnd, 'Summary')) {
+        if (s.field !== 1 || s.wt !== WT_LEN) {
+          r.skip(s.wt, summaryEnd, s.field, 'Summary');
           continue;
         }
-        const v = summary.sub();
+        const valueEnd = r.enter(summaryEnd, 'Summary.Value');
         let tag = '';
         let simple: number | undefined;
         let tensor: number | undefined;
         let hasTensor = false;
         let plugin: string | undefined;
         let dataClass = 0;
-        while (v.more()) {
-          const u = v.tag();
-          if (u.field === 1 && u.wt === 2) tag = v.string();
-          else if (u.field === 7 && u.wt === 2 && !tag) tag = v.string(); // node_name (TF1)
-          else if (u.field === 2 && u.wt === 5) simple = v.fixed32().getFloat32(0, true);
-          else if (u.field === 8 && u.wt === 2) {
+        for (let u = r.tag(valueEnd, 'Summary.Value'); u; u = r.tag(valueEnd, 'Summary.Value')) {
+          if (u.field === 1 && u.wt === WT_LEN) tag = r.string(valueEnd, 'tag');
+          else if (u.field === 7 && u.wt === WT_LEN && !tag) tag = r.string(valueEnd, 'node_name'); // (TF1)
+          else if (u.field === 2 && u.wt === WT_I32) simple = r.fixed32(valueEnd, 'simple_value').getFloat32(0, true);
+          else if (u.field === 8 && u.wt === WT_LEN) {
             hasTensor = true;
-            tensor = tensorScalar(v.sub());
-          } else if (u.field === 9 && u.wt === 2) {
-            const md = v.sub();
-            while (md.more()) {
-              const w = md.tag();
-              if (w.field === 1 && w.wt === 2) {
-                const pd = md.sub();
-                while (pd.more()) {
-                  const x = pd.tag();
-                  if (x.field === 1 && x.wt === 2) plugin = pd.string();
-                  else pd.skip(x.wt);
+            tensor = tensorScalar(r, r.enter(valueEnd, 'tensor'));
+          } else if (u.field === 9 && u.wt === WT_LEN) {
+            const mdEnd = r.enter(valueEnd, 'metadata');
+            for (let w = r.tag(mdEnd, 'SummaryMetadata'); w; w = r.tag(mdEnd, 'SummaryMetadata')) {
+              if (w.field === 1 && w.wt === WT_LEN) {
+                const pdEnd = r.enter(mdEnd, 'plugin_data');
+                for (let x = r.tag(pdEnd, 'PluginData'); x; x = r.tag(pdEnd, 'PluginData')) {
+                  if (x.field === 1 && x.wt === WT_LEN) plugin = r.string(pdEnd, 'plugin_name');
+                  else r.skip(x.wt, pdEnd, x.field, 'PluginData');
                 }
-              } else if (w.field === 4 && w.wt === 0) dataClass = md.varint();
-              else md.skip(w.wt);
+              } else if (w.field === 4 && w.wt === WT_VARINT) dataClass = r.varint(mdEnd, 'data_class');
+              else r.skip(w.wt, mdEnd, w.field, 'SummaryMetadata');
             }
-          } else v.skip(u.wt);
+          } else r.skip(u.wt, valueEnd, u.field, 'Summary.Value');
         }
         if (!tag) continue;
         if (simple !== undefined) scalars.push({ tag, value: simple });
@@ -305,7 +193,7 @@ function decodeEvent(data: Uint8Array): { step: number; scalars: Scalar[] } {
           if (scalarPlugin && scalarClass) scalars.push({ tag, value: tensor });
         }
       }
-    } else p.skip(wt);
+    } else r.skip(t.wt, end, t.field, 'Event');
   }
   return { step, scalars };
 }
@@ -385,10 +273,10 @@ export function readTensorBoard(file: string): RunLog {
       }
       let ev: ReturnType<typeof decodeEvent>;
       try {
-        ev = decodeEvent(data);
+        ev = decodeEvent(file, data);
       } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        warnings.push(`record at offset ${at} is not a valid Event (${e.message}); skipped`);
+        if (!(e instanceof FormatError)) throw e;
+        warnings.push(`record at offset ${at} is not a valid Event (${e.problem}); skipped`);
         continue;
       }
       for (const s of ev.scalars) raw.push({ name: seriesName(file, s.tag), step: ev.step, value: s.value });

@@ -1,5 +1,5 @@
 /**
- * ONNX models (`.onnx`): a ModelProto protobuf. Decoded by a small hand-written protobuf reader
+ * ONNX models (`.onnx`): a ModelProto protobuf. Decoded by the bounded protobuf reader (io/protobuf)
  * that walks the file with bounded positioned reads, so the weights (raw_data, often nearly the
  * whole file) are never loaded at open: each initializer records where its bytes are and reads
  * them on demand. Every length is checked against its enclosing message and the file size.
@@ -18,152 +18,9 @@ import * as path from 'node:path';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
 import type { AddOp, BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../graph/netspec';
-import { FileSource, MemorySource, type ByteSource } from '../io/source';
+import { WT_I32, WT_I64, WT_LEN, WT_VARINT, ProtoReader } from '../io/protobuf';
+import { FileSource, type ByteSource } from '../io/source';
 import { DTYPE_BYTES, LazyTensor, decodeElements, halfToFloat, isFloat, numel, permute, type DType, type TensorEntry } from '../tensor';
-
-// ---------------------------------------------------------------------------------------------
-// Protobuf wire format over a ByteSource
-// ---------------------------------------------------------------------------------------------
-
-/** Window sizes: small after a jump (e.g. past a tensor's raw_data), growing while reading on sequentially. */
-const MIN_WINDOW = 1 << 12;
-const MAX_WINDOW = 1 << 20;
-/** Longest string (name, op type, attribute string) we accept; a longer one is a corrupt length. */
-const MAX_STRING = 1 << 20;
-
-const WT_VARINT = 0;
-const WT_I64 = 1;
-const WT_LEN = 2;
-const WT_I32 = 5;
-
-/** A cursor over [pos, limit) of a source, reading through a small window buffer. */
-class PbReader {
-  private buf: Uint8Array = new Uint8Array(0);
-  private bufStart = 0;
-  private window = MIN_WINDOW;
-
-  constructor(
-    readonly src: ByteSource,
-    readonly file: string,
-    public pos: number,
-    readonly limit: number,
-  ) {}
-
-  private truncated(what: string, need: number, end: number): never {
-    throw new FormatError(
-      this.file,
-      `truncated or corrupt: ${what} at offset ${this.pos} needs ${need} byte(s) but the ${end === this.src.size ? 'file ends' : 'enclosing message ends'} at ${end}`,
-    );
-  }
-
-  /** Makes bytes [pos, pos+n) available in the window. */
-  private ensure(n: number, end: number, what: string): void {
-    if (this.pos + n > end) this.truncated(what, n, end);
-    if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
-    this.window = this.pos === this.bufStart + this.buf.length ? Math.min(this.window * 2, MAX_WINDOW) : MIN_WINDOW;
-    const len = Math.min(Math.max(n, this.window), this.src.size - this.pos);
-    this.buf = this.src.read(this.pos, len);
-    this.bufStart = this.pos;
-  }
-
-  byte(end: number, what: string): number {
-    this.ensure(1, end, what);
-    return this.buf[this.pos++ - this.bufStart];
-  }
-
-  /** A varint as a JS number; values past 2^53 (or negative int64s) are decoded exactly via BigInt. */
-  varint(end: number, what = 'varint'): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte(end, what);
-      if (i < 7) {
-        result += (b & 0x7f) * mul;
-        mul *= 128;
-        if (!(b & 0x80)) return result;
-      } else {
-        // Rare: a value of 49+ bits (e.g. a negative int64). Re-read exactly.
-        this.pos -= i + 1;
-        return this.varintBig(end, what);
-      }
-    }
-    throw new FormatError(this.file, `corrupt ${what} at offset ${this.pos}: varint longer than 10 bytes`);
-  }
-
-  private varintBig(end: number, what: string): number {
-    let v = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte(end, what);
-      v |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-      if (!(b & 0x80)) return Number(BigInt.asIntN(64, v));
-    }
-    throw new FormatError(this.file, `corrupt ${what} at offset ${this.pos}: varint longer than 10 bytes`);
-  }
-
-  fixed32(end: number, what: string): DataView {
-    this.ensure(4, end, what);
-    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos - this.bufStart, 4);
-    this.pos += 4;
-    return dv;
-  }
-
-  fixed64(end: number, what: string): DataView {
-    this.ensure(8, end, what);
-    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos - this.bufStart, 8);
-    this.pos += 8;
-    return dv;
-  }
-
-  /** Reads a length prefix and returns [start, end) of the payload, checked against `end`. */
-  lengthDelimited(end: number, what: string): [number, number] {
-    const len = this.varint(end, `length of ${what}`);
-    const start = this.pos;
-    if (len < 0 || start + len > end) {
-      throw new FormatError(
-        this.file,
-        `truncated or corrupt: ${what} at offset ${start} with length ${len} runs past the end of the ${end === this.src.size ? `file (${this.src.size} bytes)` : `enclosing message (ends at ${end})`}`,
-      );
-    }
-    return [start, start + len];
-  }
-
-  string(end: number, what: string): string {
-    const [s, e] = this.lengthDelimited(end, what);
-    const n = e - s;
-    if (n > MAX_STRING) throw new FormatError(this.file, `${what} at offset ${s} is ${n} bytes long (limit ${MAX_STRING}); the file is corrupt`);
-    if (n === 0) return '';
-    this.ensure(n, e, what);
-    const out = Buffer.from(this.buf.buffer, this.buf.byteOffset + s - this.bufStart, n).toString('utf8');
-    this.pos = e;
-    return out;
-  }
-
-  skip(wireType: number, end: number, field: number, msg: string): void {
-    switch (wireType) {
-      case WT_VARINT: this.varint(end, `${msg} field ${field}`); return;
-      case WT_I64: this.ensure(8, end, `${msg} field ${field}`); this.pos += 8; return;
-      case WT_I32: this.ensure(4, end, `${msg} field ${field}`); this.pos += 4; return;
-      case WT_LEN: { const [, e] = this.lengthDelimited(end, `${msg} field ${field}`); this.pos = e; return; }
-      default:
-        throw new FormatError(this.file, `corrupt ${msg}: field ${field} at offset ${this.pos} has unsupported wire type ${wireType}`);
-    }
-  }
-
-  /** Next tag in [pos, end), or null at the end. */
-  tag(end: number, msg: string): { field: number; wt: number } | null {
-    if (this.pos >= end) return null;
-    const t = this.varint(end, `${msg} tag`);
-    const field = Math.floor(t / 8);
-    if (field === 0) throw new FormatError(this.file, `corrupt ${msg} at offset ${this.pos}: field number 0`);
-    return { field, wt: t % 8 };
-  }
-
-  expect(wt: number, want: number, field: number, msg: string): void {
-    if (wt !== want) throw new FormatError(this.file, `corrupt ${msg}: field ${field} has wire type ${wt}, expected ${want}`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // ModelProto subset
@@ -238,7 +95,7 @@ interface ModelInfo {
   hasGraph: boolean;
 }
 
-function parseModel(r: PbReader): ModelInfo {
+function parseModel(r: ProtoReader): ModelInfo {
   const m: ModelInfo = { opsets: new Map(), props: new Map(), nodes: [], initializers: [], inputs: [], sparseInitializers: 0, hasGraph: false };
   const end = r.limit;
   const msg = 'ModelProto';
@@ -251,16 +108,14 @@ function parseModel(r: PbReader): ModelInfo {
       case 5: r.expect(wt, WT_VARINT, field, msg); m.modelVersion = r.varint(end, 'model_version'); break;
       case 7: {
         r.expect(wt, WT_LEN, field, msg);
-        const [s, e] = r.lengthDelimited(end, 'graph');
-        r.pos = s;
+        const e = r.enter(end, 'graph');
         parseGraph(r, e, m);
         m.hasGraph = true;
         break;
       }
       case 8: {
         r.expect(wt, WT_LEN, field, msg);
-        const [s, e] = r.lengthDelimited(end, 'opset_import');
-        r.pos = s;
+        const e = r.enter(end, 'opset_import');
         let domain = '';
         let version = 0;
         for (let u = r.tag(e, 'OperatorSetIdProto'); u; u = r.tag(e, 'OperatorSetIdProto')) {
@@ -273,8 +128,7 @@ function parseModel(r: PbReader): ModelInfo {
       }
       case 14: {
         r.expect(wt, WT_LEN, field, msg);
-        const [s, e] = r.lengthDelimited(end, 'metadata_props');
-        r.pos = s;
+        const e = r.enter(end, 'metadata_props');
         const [k, v] = parseStringPair(r, e);
         if (m.props.size < 64) m.props.set(k, v);
         break;
@@ -286,7 +140,7 @@ function parseModel(r: PbReader): ModelInfo {
   return m;
 }
 
-function parseStringPair(r: PbReader, end: number): [string, string] {
+function parseStringPair(r: ProtoReader, end: number): [string, string] {
   let k = '';
   let v = '';
   for (let u = r.tag(end, 'StringStringEntryProto'); u; u = r.tag(end, 'StringStringEntryProto')) {
@@ -297,14 +151,14 @@ function parseStringPair(r: PbReader, end: number): [string, string] {
   return [k, v];
 }
 
-function parseGraph(r: PbReader, end: number, m: ModelInfo): void {
+function parseGraph(r: ProtoReader, end: number, m: ModelInfo): void {
   const msg = 'GraphProto';
   for (let t = r.tag(end, msg); t; t = r.tag(end, msg)) {
     const { field, wt } = t;
     if (field === 1 || field === 5 || field === 11) {
       r.expect(wt, WT_LEN, field, msg);
-      const [s, e] = r.lengthDelimited(end, field === 1 ? 'node' : field === 5 ? 'initializer' : 'graph input');
-      r.pos = s;
+      const e = r.enter(end, field === 1 ? 'node' : field === 5 ? 'initializer' : 'graph input');
+      const s = r.pos;
       if (field === 1) m.nodes.push(parseNode(r, e));
       else if (field === 5) m.initializers.push(parseTensor(r, s, e));
       else {
@@ -326,7 +180,7 @@ function parseGraph(r: PbReader, end: number, m: ModelInfo): void {
   }
 }
 
-function parseNode(r: PbReader, end: number): NodeInfo {
+function parseNode(r: ProtoReader, end: number): NodeInfo {
   const n: NodeInfo = { name: '', opType: '', domain: '', inputs: [], outputs: [], ints: new Map(), floats: new Map() };
   const msg = 'NodeProto';
   for (let t = r.tag(end, msg); t; t = r.tag(end, msg)) {
@@ -337,8 +191,7 @@ function parseNode(r: PbReader, end: number): NodeInfo {
     else if (wt === WT_LEN && field === 4) n.opType = r.string(end, 'op_type');
     else if (wt === WT_LEN && field === 7) n.domain = r.string(end, 'node domain');
     else if (wt === WT_LEN && field === 5) {
-      const [s, e] = r.lengthDelimited(end, 'attribute');
-      r.pos = s;
+      const e = r.enter(end, 'attribute');
       let name = '';
       let i: number | undefined;
       let f: number | undefined;
@@ -356,26 +209,20 @@ function parseNode(r: PbReader, end: number): NodeInfo {
   return n;
 }
 
-function parseTensor(r: PbReader, msgStart: number, end: number): TensorInfo {
+function parseTensor(r: ProtoReader, msgStart: number, end: number): TensorInfo {
   const t: TensorInfo = { name: '', dataType: 0, dims: [], msgStart, msgEnd: end, typed: new Map(), external: new Map(), dataLocation: 0, hasSegment: false };
   const msg = 'TensorProto';
   for (let u = r.tag(end, msg); u; u = r.tag(end, msg)) {
     const { field, wt } = u;
     switch (field) {
-      case 1: // dims: repeated int64, packed or not
-        if (wt === WT_LEN) {
-          const [s, e] = r.lengthDelimited(end, 'dims');
-          r.pos = s;
-          while (r.pos < e) {
-            if (t.dims.length >= 64) throw new FormatError(r.file, `initializer at offset ${msgStart} has more than 64 dimensions`);
-            t.dims.push(r.varint(e, 'dims'));
-          }
-        } else {
-          r.expect(wt, WT_VARINT, field, msg);
+      case 1: { // dims: repeated int64, packed or not
+        const dim = (e: number): void => {
           if (t.dims.length >= 64) throw new FormatError(r.file, `initializer at offset ${msgStart} has more than 64 dimensions`);
-          t.dims.push(r.varint(end, 'dims'));
-        }
+          t.dims.push(r.varint(e, 'dims'));
+        };
+        if (!r.repeated(wt, WT_VARINT, end, 'dims', dim)) r.expect(wt, WT_VARINT, field, msg);
         break;
+      }
       case 2: r.expect(wt, WT_VARINT, field, msg); t.dataType = r.varint(end, 'data_type'); break;
       case 3: t.hasSegment = true; r.skip(wt, end, field, msg); break;
       case 8: r.expect(wt, WT_LEN, field, msg); t.name = r.string(end, 'initializer name'); break;
@@ -402,8 +249,7 @@ function parseTensor(r: PbReader, msgStart: number, end: number): TensorInfo {
       }
       case 13: {
         r.expect(wt, WT_LEN, field, msg);
-        const [s, e] = r.lengthDelimited(end, 'external_data');
-        r.pos = s;
+        const e = r.enter(end, 'external_data');
         const [k, v] = parseStringPair(r, e);
         t.external.set(k, v);
         break;
@@ -422,24 +268,24 @@ function parseTensor(r: PbReader, msgStart: number, end: number): TensorInfo {
 
 /** Decodes one typed data field (packed and unpacked occurrences) of a TensorProto into float32. */
 function decodeTyped(file: string, bytes: Uint8Array, field: number, dataType: number, count: number, tensorName: string): Float32Array {
-  const r = new PbReader(new MemorySource(file, bytes), file, 0, bytes.length);
+  const r = ProtoReader.fromBytes(file, bytes);
   const out = new Float32Array(count);
   const scratch = new DataView(new ArrayBuffer(4));
   let n = 0;
   const tooMany = (): never => {
     throw new FormatError(file, `initializer '${tensorName}' holds more values than its shape (${count})`);
   };
-  const readOne = (rr: PbReader, end: number, wt: number): number => {
+  const readOne = (end: number, wt: number): number => {
     if (field === F_FLOAT) {
       if (wt !== WT_I32) throw new FormatError(file, `initializer '${tensorName}': float_data has wire type ${wt}`);
-      return rr.fixed32(end, 'float_data').getFloat32(0, true);
+      return r.fixed32(end, 'float_data').getFloat32(0, true);
     }
     if (field === F_DOUBLE) {
       if (wt !== WT_I64) throw new FormatError(file, `initializer '${tensorName}': double_data has wire type ${wt}`);
-      return rr.fixed64(end, 'double_data').getFloat64(0, true);
+      return r.fixed64(end, 'double_data').getFloat64(0, true);
     }
     if (wt !== WT_VARINT) throw new FormatError(file, `initializer '${tensorName}': field ${field} has wire type ${wt}`);
-    const v = rr.varint(end, 'typed data');
+    const v = r.varint(end, 'typed data');
     if (field === F_INT32) {
       // int32_data holds float16/bfloat16 as their 16 bits, small ints as themselves.
       if (dataType === 10) return halfToFloat(v & 0xffff);
@@ -452,23 +298,18 @@ function decodeTyped(file: string, bytes: Uint8Array, field: number, dataType: n
     }
     return v;
   };
+  const elemWt = field === F_FLOAT ? WT_I32 : field === F_DOUBLE ? WT_I64 : WT_VARINT;
+  const each = (end: number, wt = elemWt): void => {
+    if (n >= count) tooMany();
+    out[n++] = readOne(end, wt);
+  };
   for (let t = r.tag(bytes.length, 'TensorProto'); t; t = r.tag(bytes.length, 'TensorProto')) {
     if (t.field !== field) {
       r.skip(t.wt, bytes.length, t.field, 'TensorProto');
       continue;
     }
-    if (t.wt === WT_LEN) {
-      const [s, e] = r.lengthDelimited(bytes.length, 'packed data');
-      r.pos = s;
-      const wt = field === F_FLOAT ? WT_I32 : field === F_DOUBLE ? WT_I64 : WT_VARINT;
-      while (r.pos < e) {
-        if (n >= count) tooMany();
-        out[n++] = readOne(r, e, wt);
-      }
-    } else {
-      if (n >= count) tooMany();
-      out[n++] = readOne(r, bytes.length, t.wt);
-    }
+    // A wire type that is neither packed nor the element's: readOne names the problem.
+    if (!r.repeated(t.wt, elemWt, bytes.length, 'packed data', each)) each(bytes.length, t.wt);
   }
   if (n !== count) throw new FormatError(file, `initializer '${tensorName}' holds ${n} values but its shape ${shapeStr(count)} needs ${count}`);
   return out;
@@ -846,7 +687,7 @@ export const onnxReader: CheckpointReader = {
 function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoint {
   const warnings: string[] = [];
   if (src.size === 0) throw new FormatError(file, 'empty file (expected an ONNX ModelProto)');
-  const model = parseModel(new PbReader(src, file, 0, src.size));
+  const model = parseModel(new ProtoReader(src, file, 0, src.size));
   if (!model.hasGraph) throw new FormatError(file, 'not an ONNX model: no graph in the ModelProto');
 
   const tensors: TensorEntry[] = [];
