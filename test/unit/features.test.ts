@@ -52,3 +52,20 @@ test('runs expose their logged accuracy curve and final accuracy', () => {
   assert.deepEqual(r.accuracy?.points.map((p) => p.epoch), [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.ok(r.accuracy!.final! > 0.7 && r.accuracy!.final! < 0.8);
 });
+
+test('weight-statistics baseline: 7 numbers per weight and bias tensor in model order, means as numpy sums give', async () => {
+  const fs = await import('node:fs');
+  const { weightStatistics } = await import('../../src/engine/features/weight-stats');
+  const { openCheckpoint } = await import('../../src/engine/readers/index');
+  const FIX = path.join(__dirname, '..', 'fixtures');
+  const ref = JSON.parse(fs.readFileSync(path.join(FIX, 'formats', 'reference.json'), 'utf8'))['mlp.npz'].tensors as { name: string; shape: number[]; sum: number }[];
+  const ck = openCheckpoint(path.join(FIX, 'pytorch', 'mlp.pt'));
+  const w = weightStatistics(ck);
+  ck.close();
+  assert.equal(Object.keys(w).length, 6 * 7);
+  ref.forEach((t, i) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    assert.ok(Math.abs(w[`w${i}.mean`] - t.sum / n) < 1e-6, `${t.name}: ${w[`w${i}.mean`]} vs ${t.sum / n}`);
+    assert.ok(w[`w${i}.q0`] <= w[`w${i}.q50`] && w[`w${i}.q50`] <= w[`w${i}.q100`]);
+  });
+});
