@@ -12,7 +12,7 @@ const expectedFiles = fs.readdirSync(path.join(FIX, 'expected')).filter((f) => f
 const rel = (a: number, b: number, tol: number): boolean => Math.abs(a - b) <= tol * Math.max(1e-3, Math.abs(b));
 
 test('there is a reference for every architecture the issue names', () => {
-  for (const n of ['mlp', 'lenet', 'vgg_bn', 'resnet_small', 'depthwise', 'resnet18', 'mobilenet_v2']) assert.ok(expectedFiles.includes(`${n}.json`), n);
+  for (const n of ['mlp', 'lenet', 'vgg_bn', 'resnet_small', 'depthwise', 'resnet18_narrow', 'mobilenet_v2']) assert.ok(expectedFiles.includes(`${n}.json`), n);
 });
 
 for (const f of expectedFiles) {
