@@ -130,16 +130,15 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
 
 /** A tensor whose values come from a lazily evaluated function (used for transposed or renamed views). */
 export class LazyTensor implements TensorEntry {
-  private cache?: Float32Array;
   constructor(
     readonly name: string,
     readonly dtype: DType,
     readonly shape: readonly number[],
     private readonly load: () => Float32Array,
   ) {}
+  /** Not cached on purpose: the caller decides how long to keep the values of a big tensor. */
   read(): Float32Array {
-    // Not cached across calls on purpose for big tensors: the caller decides how long to keep values.
-    return this.cache ?? this.load();
+    return this.load();
   }
 }
 

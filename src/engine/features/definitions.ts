@@ -36,7 +36,7 @@ export function epochFeatures(a: CheckpointAnalysis): Map<string, number> {
     if (layer.kind === 'input') return;
     const fan = neighbours(layer, a.layers, i);
     for (const s of FEATURE_STATS) {
-      f.set(`deg.l${i}.${s}`, layer.weightedDegree[s] / (s === 'std' ? fan : fan));
+      f.set(`deg.l${i}.${s}`, layer.weightedDegree[s] / fan);
       f.set(`evc.l${i}.${s}`, layer.eigenvectorCentrality[s] * sqrtN);
     }
   });

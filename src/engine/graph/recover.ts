@@ -170,14 +170,16 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
   }
   const prefixes = [...blockPrefixes, ...inverted];
 
-  // Wire the chain.
+  // Wire the chain: `at` is the value the next layer reads.
+  interface At {
+    value: ValueId;
+    channels: number; // -1 before the first layer
+    isConv: boolean;
+  }
   const ops: NetOp[] = [];
-  let current: ValueId = 'input';
-  let currentChannels = -1;
-  let currentIsConv = false;
-  const channelsOf = new Map<ValueId, number>();
-  const check = (op: ConvOp | DenseOp, input: ValueId, inChannels: number, inputIsConv: boolean): void => {
+  const check = (op: ConvOp | DenseOp, at: At): void => {
     const w = op.weight;
+    const { value: input, channels: inChannels, isConv: inputIsConv } = at;
     if (op.op === 'conv') {
       const perGroup = w.shape[1];
       if (inChannels < 0) {
@@ -195,25 +197,25 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
       }
     }
   };
+  /** Appends `op` reading `at`; returns where the chain stands after it. */
+  const step = (op: ConvOp | DenseOp, at: At): At => {
+    check(op, at);
+    op.input = at.value;
+    ops.push(op);
+    return { value: op.name, channels: outChannels(op), isConv: op.op === 'conv' };
+  };
 
+  let at: At = { value: 'input', channels: -1, isConv: false };
   let i = 0;
   while (i < layers.length) {
     const prefix = blockOf(layers[i].module, prefixes);
     if (!prefix) {
-      const op = layers[i].op;
-      check(op, current, currentChannels, currentIsConv);
-      op.input = current;
-      ops.push(op);
-      current = op.name;
-      currentChannels = outChannels(op);
-      currentIsConv = op.op === 'conv';
-      channelsOf.set(current, currentChannels);
+      at = step(layers[i].op, at);
       i++;
       continue;
     }
     // A residual block: main branch, then optional shortcut ops, then the add.
-    const blockInput = current;
-    const blockInChannels = currentChannels;
+    const blockIn = at;
     const main: (ConvOp | DenseOp)[] = [];
     const shortcut: (ConvOp | DenseOp)[] = [];
     while (i < layers.length && blockOf(layers[i].module, prefixes) === prefix) {
@@ -221,36 +223,21 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
       (SHORTCUT_NAMES.includes(rest[0]) ? shortcut : main).push(layers[i].op);
       i++;
     }
-    let v = blockInput;
-    let ch = blockInChannels;
-    let isConv = currentIsConv;
-    for (const op of main) {
-      check(op, v, ch, isConv);
-      op.input = v;
-      ops.push(op);
-      v = op.name;
-      ch = outChannels(op);
-      isConv = op.op === 'conv';
-    }
-    let skip: ValueId = blockInput;
-    v = blockInput;
-    let sc = blockInChannels;
-    for (const op of shortcut) {
-      check(op, v, sc, true);
-      op.input = v;
-      ops.push(op);
-      v = op.name;
-      sc = outChannels(op);
-      skip = op.name;
-    }
+    const out = main.reduce((a, op) => step(op, a), blockIn);
+    const skipEnd = shortcut.reduce((a, op) => step(op, a), blockIn);
+    const blockInput = blockIn.value;
+    const blockInChannels = blockIn.channels;
+    const ch = out.channels;
+    const skip = skipEnd.value;
+    const sc = skipEnd.channels;
     const isInverted = inverted.has(prefix) && !blockPrefixes.has(prefix);
     if (isInverted) {
       if (blockInChannels === ch) {
-        ops.push({ op: 'add', name: prefix, inputs: [main[main.length - 1].name, blockInput] });
+        ops.push({ op: 'add', name: prefix, inputs: [out.value, blockInput] });
         warnings.push(`'${prefix}': identity shortcut assumed from MobileNetV2-style naming (input and output both ${ch} channels; strides are not stored in weights)`);
-        current = prefix;
+        at = { value: prefix, channels: ch, isConv: true };
       } else {
-        current = main[main.length - 1].name;
+        at = out;
       }
     } else {
       if (shortcut.length === 0 && blockInChannels !== ch) {
@@ -259,12 +246,9 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
       if (shortcut.length > 0 && sc !== ch) {
         throw new ArchitectureError(file, `residual block '${prefix}': shortcut gives ${sc} channels but the main branch ${ch}`);
       }
-      ops.push({ op: 'add', name: prefix, inputs: [main[main.length - 1].name, skip] });
-      current = prefix;
+      ops.push({ op: 'add', name: prefix, inputs: [out.value, skip] });
+      at = { value: prefix, channels: ch, isConv: true };
     }
-    currentChannels = ch;
-    currentIsConv = true;
-    channelsOf.set(current, ch);
   }
   return { ops, warnings };
 }

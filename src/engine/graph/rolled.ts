@@ -110,7 +110,6 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
   const inputSize = first.op === 'conv' ? first.weight.shape[1] * first.groups : first.weight.shape[1];
   groupOf.set('input', addGroup('input', 'input', inputSize));
 
-  const pending: (ConvOp | DenseOp)[] = [];
   for (const op of ops) {
     if (op.op === 'add') {
       const target = op.inputs[0];
@@ -128,7 +127,6 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
       groupOf.set(op.name, g);
       continue;
     }
-    pending.push(op);
     const src = groupOf.get(op.input);
     if (src === undefined) throw new ArchitectureError(file, `layer '${op.name}' reads '${op.input}', which no earlier layer produces`);
     const w = op.weight;

@@ -13,6 +13,8 @@ export interface ByteSource {
   readonly size: number;
   /** Returns exactly `length` bytes starting at `offset`, or throws FormatError when out of range. */
   read(offset: number, length: number): Uint8Array;
+  /** Releases the file handle, for sources that hold one. */
+  close?(): void;
 }
 
 export function checkRange(src: { name: string; size: number }, offset: number, length: number, what = 'data'): void {
@@ -76,6 +78,11 @@ export class SliceSource implements ByteSource {
     checkRange(this, offset, length);
     return this.parent.read(this.start + offset, length);
   }
+}
+
+/** The first bytes of a file as hex, for 'wrong magic' messages. */
+export function hexHead(b: Uint8Array): string {
+  return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
 }
 
 export function readAscii(src: ByteSource, offset: number, length: number): string {

@@ -9,7 +9,7 @@
  */
 import * as zlib from 'node:zlib';
 import { FormatError } from '../errors';
-import { ByteSource, MemorySource, SliceSource } from './source';
+import { ByteSource, MemorySource, SliceSource, hexHead } from './source';
 
 export interface ZipEntry {
   readonly name: string;
@@ -40,6 +40,15 @@ function view(bytes: Uint8Array): DataView {
 export function escapesFolder(name: string): boolean {
   if (name.startsWith('/') || name.startsWith('\\') || /^[a-zA-Z]:/.test(name)) return true;
   return name.split(/[\\/]/).some((part) => part === '..');
+}
+
+/** Opens `src` as a zip archive of the kind `what` (e.g. 'a .npz'), or says why it is not one. */
+export function openZipOf(src: ByteSource, file: string, what: string): ZipArchive {
+  const head = src.read(0, Math.min(src.size, 4));
+  if (!isZip(head)) {
+    throw new FormatError(file, `not ${what} (zip) archive: first bytes ${hexHead(head)}, expected the zip magic 504b0304`);
+  }
+  return openZip(src);
 }
 
 export class ZipArchive {

@@ -64,15 +64,20 @@ export function isCheckpointFile(file: string): boolean {
  * so the caller can report it and go on with other files.
  */
 export function openCheckpoint(file: string): Checkpoint {
+  let src: FileSource | undefined;
   let head: Uint8Array;
   try {
-    head = readHead(file);
+    src = new FileSource(file);
+    head = src.read(0, Math.min(HEAD_BYTES, src.size));
   } catch (e) {
+    src?.close();
     throw new InputError(file, `cannot read file: ${errorMessage(e)}`);
   }
   const reader = findReader(file, head);
-  if (!reader) throw new UnknownFormatError(file);
-  const src = new FileSource(file);
+  if (!reader) {
+    src.close();
+    throw new UnknownFormatError(file);
+  }
   try {
     return reader.open(file, src);
   } catch (e) {

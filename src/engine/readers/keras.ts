@@ -22,14 +22,11 @@
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import type { BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../graph/netspec';
-import type { ByteSource } from '../io/source';
-import { isZip, openZip } from '../io/zip';
+import { hexHead, type ByteSource } from '../io/source';
+import { openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel, permute } from '../tensor';
 
 
-function hexHead(b: Uint8Array): string {
-  return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
-}
 // ------------------------------------------------------------------ jsfive (untyped CommonJS module)
 interface H5Node {
   readonly name: string;
@@ -690,9 +687,6 @@ function parseJson(file: string, text: string, what: string): unknown {
   }
 }
 
-function closeSource(src: ByteSource): void {
-  (src as { close?: () => void }).close?.();
-}
 
 function finish(file: string, format: string, c: Collected, model: KerasModel | undefined, metadata: Meta, src: ByteSource): Checkpoint {
   if (c.tensors.length === 0) throw new FormatError(file, 'the Keras file holds no weight tensors');
@@ -702,7 +696,7 @@ function finish(file: string, format: string, c: Collected, model: KerasModel | 
     if (typeof t === 'string') c.warnings.push(`model config: ${t}; the wiring is left to name/shape inference`);
     else if (t.length > 0) topology = t;
   }
-  return { file, format, tensors: c.tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings: c.warnings, close: () => closeSource(src) };
+  return { file, format, tensors: c.tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings: c.warnings, close: () => src.close?.() };
 }
 
 /** Reads Keras 3 weights (`layers/...`) from an HDF5 file. */
@@ -774,9 +768,7 @@ export const kerasV3Reader: CheckpointReader = {
     return /\.keras$/i.test(file);
   },
   open(file, src) {
-    const head = src.read(0, Math.min(src.size, 4));
-    if (!isZip(head)) throw new FormatError(file, `not a Keras 3 .keras (zip) archive: first bytes ${hexHead(head)}, expected the zip magic 504b0304`);
-    const zip = openZip(src);
+    const zip = openZipOf(src, file, 'a Keras 3 .keras');
     const weights = zip.find('model.weights.h5');
     if (!weights) {
       if (zip.find('model.weights.npz')) throw new FormatError(file, 'weights are stored as model.weights.npz (pickled object arrays), which is not supported; save with the default h5 weights format');

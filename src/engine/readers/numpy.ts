@@ -10,15 +10,12 @@
 import * as zlib from 'node:zlib';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import type { ByteSource } from '../io/source';
-import { ZipArchive, ZipEntry, isZip, openZip } from '../io/zip';
+import { hexHead, type ByteSource } from '../io/source';
+import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel, permute } from '../tensor';
-import { stripWrapperPrefixes } from './pytorch';
+import { stripWrapperPrefixes } from './names';
 
 
-function hexHead(b: Uint8Array): string {
-  return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
-}
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers longer than this (see numpy.lib.format._MAX_HEADER_SIZE). */
 const MAX_NPY_HEADER = 1 << 20;
@@ -180,9 +177,6 @@ function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string
   });
 }
 
-function closeSource(src: ByteSource): void {
-  (src as { close?: () => void }).close?.();
-}
 
 // ------------------------------------------------------------------ .npy
 export const npyReader: CheckpointReader = {
@@ -202,7 +196,7 @@ export const npyReader: CheckpointReader = {
     const base = file.replace(/^.*[\\/]/, '').replace(/\.npy$/i, '') || 'array';
     const t = npyTensor(base, h, src.size, 'array', file, (o, l) => src.read(o, l));
     if (typeof t === 'string') throw new FormatError(file, t.replace(/; skipped$/, ''));
-    return { file, format: 'npy', tensors: [t], metadata: {}, warnings: [], close: () => closeSource(src) };
+    return { file, format: 'npy', tensors: [t], metadata: {}, warnings: [], close: () => src.close?.() };
   },
 };
 
@@ -265,11 +259,7 @@ export const npzReader: CheckpointReader = {
     return /\.npz$/i.test(file);
   },
   open(file, src) {
-    const head = src.read(0, Math.min(src.size, 4));
-    if (!isZip(head)) {
-      throw new FormatError(file, `not a .npz (zip) archive: first bytes ${hexHead(head)}, expected the zip magic 504b0304`);
-    }
-    const zip = openZip(src);
+    const zip = openZipOf(src, file, 'a .npz');
     const warnings: string[] = [];
     const raw: { key: string; tensor: TensorEntry }[] = [];
     for (const entry of zip.entries) {
@@ -291,7 +281,7 @@ export const npzReader: CheckpointReader = {
     const tensors = raw.map((r, i) => (names[i] === r.key ? r.tensor : new LazyTensor(names[i], r.tensor.dtype, r.tensor.shape, () => r.tensor.read())));
     const metadata: Record<string, string | number | boolean | null> = {};
     if (stripped) metadata.strippedPrefix = stripped;
-    const ckpt: Checkpoint = { file, format: 'npz', tensors, metadata, warnings, close: () => closeSource(src) };
+    const ckpt: Checkpoint = { file, format: 'npz', tensors, metadata, warnings, close: () => src.close?.() };
     return ckpt;
   },
 };

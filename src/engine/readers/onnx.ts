@@ -743,7 +743,7 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
     warnings,
     close(): void {
       ext.close();
-      (src as Partial<FileSource>).close?.call(src);
+      src.close?.();
     },
   };
 }

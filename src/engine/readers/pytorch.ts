@@ -8,11 +8,12 @@
  * rebuild functions below are honoured; any other global stays inert data and is never run.
  */
 import { FormatError } from '../errors';
-import { ByteSource, FileSource, checkRange } from '../io/source';
+import { ByteSource, checkRange } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
 import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides } from '../tensor';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { stripWrapperPrefixes } from './names';
 
 const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
@@ -171,18 +172,6 @@ export function findStateDict(root: unknown): { dict: Map<unknown, unknown>; whe
   return undefined;
 }
 
-/** Prefixes wrappers add to every key: Lightning's `model.`, DataParallel's `module.`, torch.compile's `_orig_mod.`. */
-const WRAPPER_PREFIXES = ['model.', 'module.', 'net.', 'network.', '_orig_mod.'];
-
-export function stripWrapperPrefixes(names: string[]): { names: string[]; stripped: string } {
-  let stripped = '';
-  for (;;) {
-    const p = WRAPPER_PREFIXES.find((pre) => names.length > 0 && names.every((n) => n.startsWith(pre)));
-    if (!p) return { names, stripped };
-    names = names.map((n) => n.slice(p.length));
-    stripped += p;
-  }
-}
 
 function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number | boolean | null> {
   const meta: Record<string, string | number | boolean | null> = {};
@@ -211,7 +200,7 @@ function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number
   return meta;
 }
 
-function buildCheckpoint(file: string, format: string, root: unknown, src: ByteSource, close: () => void): Checkpoint {
+function buildCheckpoint(file: string, format: string, root: unknown, close: () => void): Checkpoint {
   const found = findStateDict(root);
   if (!found) {
     throw new FormatError(file, root instanceof Map
@@ -232,7 +221,6 @@ function buildCheckpoint(file: string, format: string, root: unknown, src: ByteS
   if (found.where) meta.weightsKey = found.where;
   if (stripped) meta.strippedPrefix = stripped;
   const epoch = typeof meta.epoch === 'number' ? meta.epoch : undefined;
-  void src;
   return { file, format, tensors, epoch, metadata: meta, warnings, close };
 }
 
@@ -259,7 +247,7 @@ function openZipLayout(file: string, src: ByteSource): Checkpoint {
     return new StorageRef(st);
   };
   const { value } = unpickle(zip.open(pkl), 0, { persistentLoad, call: makeCallHandler(file) });
-  return buildCheckpoint(file, 'pytorch-zip', value, src, () => (src as FileSource).close?.());
+  return buildCheckpoint(file, 'pytorch-zip', value, () => src.close?.());
 }
 
 function openLegacyLayout(file: string, src: ByteSource): Checkpoint {
@@ -312,7 +300,7 @@ function openLegacyLayout(file: string, src: ByteSource): Checkpoint {
     if ((v.offset + v.size) * size > v.root.byteLength) throw new FormatError(file, `storage view '${v.ref.storage.key}' reaches outside storage '${v.root.key}'`);
     Object.assign(v.ref.storage, { source: v.root.source, byteOffset: v.root.byteOffset + v.offset * size, byteLength: v.size * size });
   }
-  return buildCheckpoint(file, 'pytorch-legacy', obj.value, src, () => (src as FileSource).close?.());
+  return buildCheckpoint(file, 'pytorch-legacy', obj.value, () => src.close?.());
 }
 
 export const pytorchReader: CheckpointReader = {

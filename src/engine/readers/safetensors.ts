@@ -11,7 +11,7 @@ import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
 import type { ByteSource } from '../io/source';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel } from '../tensor';
-import { stripWrapperPrefixes } from './pytorch';
+import { stripWrapperPrefixes } from './names';
 
 const ST_DTYPES: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
@@ -21,9 +21,6 @@ const ST_DTYPES: Record<string, DType> = {
 /** The reference implementation refuses headers above 100 MB. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-function closeSource(src: ByteSource): void {
-  (src as { close?: () => void }).close?.();
-}
 
 function isSafeCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -131,7 +128,7 @@ export const safetensorsReader: CheckpointReader = {
     );
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;
-    const ckpt: Checkpoint = { file, format: 'safetensors', tensors, epoch, metadata, warnings, close: () => closeSource(src) };
+    const ckpt: Checkpoint = { file, format: 'safetensors', tensors, epoch, metadata, warnings, close: () => src.close?.() };
     return ckpt;
   },
 };
