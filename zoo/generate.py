@@ -32,6 +32,18 @@ from models import ARCHS  # noqa: E402
 
 SAVE_EPOCHS = range(0, 6)
 
+# Compute budgets where the defaults (15 epochs over up to 12k images, 10% held out for validation)
+# cost too much on a CPU, or where a zoo learns too little: written into each run's config.json.
+#  - VGG and ResNet on Fashion-MNIST: 2k training images, 1k validation images, 12 epochs; ResNet
+#    sees the images average-pooled to 14x14.
+#  - LeNet on digits: an epoch of a small train fraction is one or two optimizer steps, too few for
+#    LeNet to leave chance level, so each epoch repeats passes until it has made 20 steps.
+BUDGETS = {
+    ('vgg', 'fashion'): {'epochs': 12, 'train_cap': 2000, 'val_size': 1000},
+    ('resnet', 'fashion'): {'epochs': 12, 'train_cap': 2000, 'val_size': 1000, 'input_size': 14},
+    ('lenet', 'digits'): {'min_steps_per_epoch': 20},
+}
+
 
 def load_fashion(root='/usr/share/datasets/fashion-mnist'):
     def idx(name):
@@ -90,11 +102,23 @@ def evaluate(model, x, y, batch=1000):
     return correct / len(x)
 
 
+def downsample(x, factor):
+    n, h, w = x.shape
+    return x.reshape(n, h // factor, factor, w // factor, factor).mean(axis=(2, 4))
+
+
 def train_run(cfg, data, run_dir, epochs, train_cap):
     xtr, ytr, xte, yte, size = data
+    budget = cfg.get('budget', {})
+    epochs = budget.get('epochs', epochs)
+    train_cap = budget.get('train_cap', train_cap)
+    if 'input_size' in budget and budget['input_size'] != size:
+        factor = size // budget['input_size']
+        xtr, xte, size = downsample(xtr, factor), downsample(xte, factor), budget['input_size']
+    min_steps = budget.get('min_steps_per_epoch', 0)
     torch.manual_seed(cfg['seed'])
     g = torch.Generator().manual_seed(cfg['seed'])
-    n_val = max(200, len(xtr) // 10)
+    n_val = budget.get('val_size', max(200, len(xtr) // 10))
     n_pool = min(len(xtr) - n_val, train_cap)
     perm = torch.randperm(len(xtr), generator=g)
     val_idx, pool_idx = perm[:n_val], perm[n_val:n_val + n_pool]
@@ -125,18 +149,21 @@ def train_run(cfg, data, run_dir, epochs, train_cap):
     val_acc = None
     for epoch in range(1, epochs + 1):
         model.train()
-        order = torch.randperm(len(xt), generator=g)
-        total, count = 0.0, 0
-        for i in range(0, len(xt), cfg['batch_size']):
-            b = order[i:i + cfg['batch_size']]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xt[b]), yt[b])
-            if not torch.isfinite(loss):
-                break
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(b)
-            count += len(b)
+        total, count, steps, diverged = 0.0, 0, 0, False
+        while not diverged and (steps == 0 or steps < min_steps):
+            order = torch.randperm(len(xt), generator=g)
+            for i in range(0, len(xt), cfg['batch_size']):
+                b = order[i:i + cfg['batch_size']]
+                opt.zero_grad()
+                loss = F.cross_entropy(model(xt[b]), yt[b])
+                if not torch.isfinite(loss):
+                    diverged = True
+                    break
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(b)
+                count += len(b)
+                steps += 1
         val_acc = evaluate(model, xv, yv)
         train_loss = total / count if count else float('nan')
         log.write(json.dumps({'epoch': epoch, 'train_loss': train_loss, 'val_acc': val_acc}) + '\n')
@@ -169,6 +196,8 @@ def main():
     indices = args.only if args.only else [i for i in range(args.start, args.start + args.runs) if i % n == k]
     for i in indices:
         cfg = sample_config(i, args.arch, args.dataset)
+        if (args.arch, args.dataset) in BUDGETS:
+            cfg['budget'] = BUDGETS[(args.arch, args.dataset)]
         run_dir = os.path.join(args.out, f'{args.arch}-{args.dataset}', f'run{i:04d}')
         if os.path.exists(os.path.join(run_dir, 'final.json')):
             continue
