@@ -1,7 +1,8 @@
 /**
  * Command-line interface: the same analysis as the extension, outside VS Code.
  *
- *   training-dynamics analyze PATH [--json] [--epochs K] [--input-size S]
+ *   training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE]
+ *   training-dynamics train PATH [--out FILE] [--input-size S] [--json]
  *
  * Exit codes: 0 everything was read; 2 bad input (a file could not be read, or nothing found);
  * 1 usage error or internal failure.
@@ -9,14 +10,21 @@
 import * as path from 'node:path';
 import { analyzePath, type AnalysisReport, type RunReport } from './engine/analyze';
 import { InputError, errorMessage } from './engine/errors';
+import { trainForecaster, type TrainReport } from './engine/forecast/train';
 
 const USAGE = `Usage:
-  training-dynamics analyze PATH [--json] [--epochs K] [--input-size S]
+  training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE]
+  training-dynamics train PATH [--out FILE] [--input-size S] [--json]
 
+  analyze       graph, properties and forecast of every run under PATH
+  train         fit a forecaster on the finished runs under PATH (final accuracy from their logs);
+                later analyses of runs under PATH use it before the shipped one
   PATH          a checkpoint file, a run folder, or a folder of run folders
   --json        print one JSON document instead of the summary
   --epochs K    epochs used for the forecast (default 3, at most 5)
-  --input-size  input height/width, for the unrolled-graph size estimate`;
+  --input-size  input height/width, for the unrolled-graph size estimate
+  --model FILE  forecaster file to use (default: PATH's .training-dynamics/forecaster.json, else the shipped one)
+  --out FILE    where train writes the forecaster (default PATH/.training-dynamics/forecaster.json)`;
 
 interface Args {
   command: string;
@@ -24,6 +32,8 @@ interface Args {
   json: boolean;
   epochs: number;
   inputSize?: number;
+  model?: string;
+  out?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -38,6 +48,11 @@ function parseArgs(argv: string[]): Args {
         if (n > 5) throw new UsageError('--epochs is at most 5 (the forecaster uses the first epochs only)');
         a.epochs = n;
       } else a.inputSize = n;
+    } else if (v === '--model' || v === '--out') {
+      const f = argv[++i];
+      if (!f) throw new UsageError(`${v} needs a file`);
+      if (v === '--model') a.model = f;
+      else a.out = f;
     } else if (v.startsWith('--')) throw new UsageError(`unknown option ${v}`);
     else if (a.target === undefined) a.target = v;
     else throw new UsageError(`unexpected argument '${v}'`);
@@ -83,6 +98,7 @@ function printRun(run: RunReport, cwd: string): void {
   if (run.forecast) {
     const f = run.forecast;
     console.log(`  forecast: final accuracy ${fmt(f.accuracy * 100, 1)}% (80% interval ${fmt(f.low * 100, 1)}–${fmt(f.high * 100, 1)}%) from ${f.epochsUsed} epoch${f.epochsUsed === 1 ? '' : 's'}`);
+    if (f.model) console.log(`            by ${f.model}`);
   } else console.log('  forecast: none (needs a trained predictor for this architecture)');
   for (const e of run.errors) console.log(`  error: ${path.relative(cwd, e.path)}: ${e.message}`);
 }
@@ -91,15 +107,16 @@ export function main(argv: string[]): number {
   let args: Args;
   try {
     args = parseArgs(argv);
-    if (args.command !== 'analyze') throw new UsageError(args.command ? `unknown command '${args.command}'` : 'missing command');
-    if (!args.target) throw new UsageError('analyze needs a PATH');
+    if (args.command !== 'analyze' && args.command !== 'train') throw new UsageError(args.command ? `unknown command '${args.command}'` : 'missing command');
+    if (!args.target) throw new UsageError(`${args.command} needs a PATH`);
   } catch (e) {
     console.error(`${errorMessage(e)}\n\n${USAGE}`);
     return 1;
   }
+  if (args.command === 'train') return train(args, args.target);
   let report: AnalysisReport;
   try {
-    report = analyzePath(args.target, { epochs: args.epochs, inputSize: args.inputSize });
+    report = analyzePath(args.target, { epochs: args.epochs, inputSize: args.inputSize, modelFile: args.model });
   } catch (e) {
     if (e instanceof InputError) {
       if (args.json) console.log(JSON.stringify({ runs: [], errors: [{ path: e.file, message: e.problem }] }));
@@ -114,6 +131,28 @@ export function main(argv: string[]): number {
     for (const run of report.runs) printRun(run, cwd);
   }
   return report.runs.some((r) => r.errors.length > 0) ? 2 : 0;
+}
+
+function train(args: Args, target: string): number {
+  let r: TrainReport;
+  try {
+    r = trainForecaster(target, { outFile: args.out, inputSize: args.inputSize, onProgress: args.json ? undefined : (i, n) => process.stderr.write(`\ranalyzing run ${i}/${n}`) });
+    if (!args.json) process.stderr.write('\n');
+  } catch (e) {
+    console.error(`error: ${errorMessage(e)}`);
+    return 2;
+  }
+  if (args.json) {
+    console.log(JSON.stringify(r));
+    return 0;
+  }
+  console.log(`${r.finished} finished runs of ${r.runsFound} found; forecaster written to ${r.outFile}`);
+  for (const s of r.skipped) console.log(`  skipped ${path.relative(process.cwd(), s.path) || '.'}: ${s.reason}`);
+  console.log('  layers                       k  inputs        runs  out-of-bag R²  τ');
+  for (const p of r.predictors) {
+    console.log(`  ${p.signature.slice(0, 28).padEnd(28)} ${p.k}  ${(p.groups.includes('val') ? 'graph + val' : 'graph').padEnd(12)} ${String(p.runs).padStart(5)}  ${fmt(p.oobR2, 2).padStart(13)}  ${fmt(p.oobTau, 2)}`);
+  }
+  return 0;
 }
 
 if (require.main === module) {

@@ -17,6 +17,12 @@ export interface ZooRecord {
   arch: string;
   dataset: string;
   config: Record<string, unknown>;
+  /** Kinds of the graph's layers after the input: the architecture signature. */
+  layers: string[];
+  /** Epochs trained in all (the final accuracy is measured after the last). */
+  epochsTrained: number;
+  /** First checkpoint whose graph could not be computed (NaN weights of a diverged run), if any. */
+  diverged?: { epoch: number; error: string };
   epochs: { epoch: number; graph: Record<string, number>; weights: Record<string, number>; nodes: number; edges: number }[];
   valAcc: { epoch: number; value: number }[];
   finalAccuracy: number;
@@ -26,25 +32,29 @@ export interface ZooRecord {
 const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(7)) : x);
 const roundAll = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)]));
 
-export function extractRun(dir: string): ZooRecord | { id: string; error: string } {
+export function extractRun(dir: string): ZooRecord {
   const id = path.basename(dir);
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   const final = JSON.parse(fs.readFileSync(path.join(dir, 'final.json'), 'utf8'));
   const epochs: ZooRecord['epochs'] = [];
   let start: Float64Array | undefined;
+  let layers: string[] = [];
+  let diverged: ZooRecord['diverged'];
   for (let e = 0; e <= 5; e++) {
     const file = path.join(dir, `epoch_${e}.pt`);
     if (!fs.existsSync(file)) break;
     try {
       const r = analyzeCheckpointFull(file, { eigen: { start } });
       start = r.nodes.centrality;
+      layers = r.analysis.layers.filter((l) => l.kind !== 'input').map((l) => l.kind);
       const ck = openCheckpoint(file);
       const weights = weightStatistics(ck);
       ck.close();
       epochs.push({ epoch: e, graph: roundAll(Object.fromEntries(epochFeatures(r.analysis))), weights: roundAll(weights), nodes: r.analysis.graph.nodes, edges: r.analysis.graph.edges });
     } catch (err) {
-      // Diverged runs (NaN weights) have no graph: the run is kept with the epochs it has.
-      return { id, error: `${path.basename(file)}: ${(err as Error).message}` };
+      // Diverged runs (NaN weights) have no graph from there on: the run keeps the epochs it has.
+      diverged = { epoch: e, error: `${path.basename(file)}: ${(err as Error).message}` };
+      break;
     }
   }
   const { logs } = readRunLogs(dir);
@@ -54,6 +64,9 @@ export function extractRun(dir: string): ZooRecord | { id: string; error: string
     arch: config.arch,
     dataset: config.dataset,
     config,
+    layers,
+    epochsTrained: final.epochs,
+    ...(diverged ? { diverged } : {}),
     epochs,
     valAcc: (curve?.points ?? []).map((p) => ({ epoch: p.epoch, value: round(p.value) })),
     finalAccuracy: final.test_acc,
@@ -71,11 +84,11 @@ if (require.main === module) {
   let failed = 0;
   for (const d of runs) {
     const rec = extractRun(path.join(root, d));
-    if ('error' in rec) {
+    if (rec.diverged) {
       failed++;
-      console.error(`${d}: ${rec.error}`);
+      console.error(`${d}: ${rec.diverged.error}`);
     }
     process.stdout.write(JSON.stringify(rec) + '\n');
   }
-  console.error(`${runs.length} runs, ${failed} without a full graph`);
+  console.error(`${runs.length} runs, ${failed} diverged before epoch 5 (kept with the epochs they have)`);
 }

@@ -10,6 +10,7 @@ import { errorMessage, InputError } from './errors';
 import { readRunLogs, accuracyCurve, finalAccuracy } from './logs/index';
 import type { MetricPoint } from './logs/index';
 import { runFeatures, type RunFeatureVector } from './features/definitions';
+import { forecastRun, USER_MODEL_PATH } from './forecast/index';
 
 export interface Forecast {
   accuracy: number;
@@ -59,6 +60,8 @@ export interface AnalysisReport {
 export interface AnalyzePathOptions extends AnalyzeOptions {
   /** Epochs used for the forecast. */
   epochs?: number;
+  /** A forecaster file to use before the shipped one; by default the nearest `.training-dynamics/forecaster.json` above the run. */
+  modelFile?: string;
   onProgress?: (done: number, total: number, file: string) => void;
 }
 
@@ -83,7 +86,27 @@ export function analyzeRun(dir: string, files: string[], opts: AnalyzePathOption
   const accuracy = runAccuracy(dir, errors);
   const checkpoints = orderCheckpoints(done);
   const features = runFeatures(checkpoints.map((c) => ({ epoch: c.order, analysis: c })), opts.epochs ?? 3);
-  return { path: dir, checkpoints, accuracy, features, forecast: null, errors };
+  let forecast: Forecast | null = null;
+  const modelFile = opts.modelFile ?? findUserModel(dir);
+  try {
+    forecast = forecastRun({ checkpoints: checkpoints.map((c) => ({ epoch: c.order, analysis: c })), valAcc: accuracy?.points ?? null }, { epochs: opts.epochs, modelFile });
+  } catch (e) {
+    errors.push({ path: modelFile ?? 'forecaster', message: `no forecast: ${e instanceof InputError ? e.problem : errorMessage(e)}` });
+  }
+  return { path: dir, checkpoints, accuracy, features, forecast, errors };
+}
+
+/** The user's own forecaster (made by `train`) in the run's folder or up to three folders above it. */
+export function findUserModel(dir: string): string | undefined {
+  let d = path.resolve(dir);
+  for (let i = 0; i < 4; i++) {
+    const f = path.join(d, USER_MODEL_PATH);
+    if (fs.existsSync(f)) return f;
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return undefined;
 }
 
 export function analyzePath(target: string, opts: AnalyzePathOptions = {}): AnalysisReport {
