@@ -44,7 +44,8 @@ export interface RunReport {
 /** Training logs of a run: in its folder (and one level below), else in its parent (Lightning keeps checkpoints in a subfolder). */
 export function runAccuracy(dir: string, errors: RunReport['errors']): AccuracyLog | null {
   for (const d of [dir, path.dirname(dir)]) {
-    const { logs, errors: logErrors } = readRunLogs(d);
+    // In the parent, only its own files: its other subfolders are sibling runs with their own logs.
+    const { logs, errors: logErrors } = readRunLogs(d, d !== dir);
     for (const e of logErrors) errors.push({ path: e.file, message: e.problem });
     const curve = accuracyCurve(logs);
     if (curve) return { metric: curve.metric, sources: logs.map((l) => l.source), points: curve.points, final: finalAccuracy(logs) };

@@ -76,10 +76,11 @@ function listDir(dir: string): { files: string[]; dirs: string[] } {
  * whose header has an `epoch` column), *.jsonl; in the folder and its direct subfolders (Keras' `train/`,
  * `validation/`; Lightning's `version_N/`), and in `lightning_logs/version_N/`.
  */
-export function findLogs(runDir: string): string[] {
+export function findLogs(runDir: string, topOnly = false): string[] {
   const out: string[] = [];
   const top = listDir(runDir);
   out.push(...top.files.filter(isLogFile));
+  if (topOnly) return out;
   for (const d of top.dirs) {
     const sub = listDir(d);
     out.push(...sub.files.filter(isLogFile));
@@ -227,10 +228,11 @@ export function finalAccuracy(logs: RunLog[]): number | null {
 }
 
 /** Reads every log of a run folder; files that fail are reported, not thrown. */
-export function readRunLogs(runDir: string): { logs: RunLog[]; errors: InputError[] } {
+/** Logs of a run; `topOnly` reads just the folder's own files (a parent folder's subfolders are other runs). */
+export function readRunLogs(runDir: string, topOnly = false): { logs: RunLog[]; errors: InputError[] } {
   const logs: RunLog[] = [];
   const errors: InputError[] = [];
-  for (const f of findLogs(runDir)) {
+  for (const f of findLogs(runDir, topOnly)) {
     try {
       logs.push(readLog(f));
     } catch (e) {
