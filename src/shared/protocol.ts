@@ -4,7 +4,7 @@
  * Every message that arrives from a webview is untrusted: validate it with `isWebviewMessage`.
  */
 import type { CheckpointAnalysis } from '../engine/analyze-checkpoint';
-import type { Forecast } from '../engine/analyze';
+import type { AccuracyLog, Forecast } from '../engine/analyze';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -86,7 +86,8 @@ export type HostMessage =
   | { type: 'runDetail'; detail: RunDetail }
   | { type: 'graph'; runId: string; epoch: number; graph: DrawGraph }
   | { type: 'settings'; maxEdges: number }
-  | { type: 'error'; message: string };
+  /** runId and epoch (optional) name the graph request that failed, so the panel can say so in place. */
+  | { type: 'error'; message: string; runId?: string; epoch?: number };
 
 // Webview → host
 
@@ -131,8 +132,37 @@ export interface AnalyzeJob {
   drawMaxEdges?: number;
 }
 
-export type HostToWorker = { type: 'analyze'; job: AnalyzeJob } | { type: 'cancel'; jobId: number };
+/** Reads a run's training logs off the host thread (event files can be large). */
+export interface AccuracyJob {
+  jobId: number;
+  runDir: string;
+}
+
+/** Trains a forecaster from the finished runs below a folder (forecast/train.ts `trainForecaster`). */
+export interface TrainJob {
+  jobId: number;
+  root: string;
+  /** Default: `<root>/.training-dynamics/forecaster.json`, where forecasts of runs below look first. */
+  outFile?: string;
+  inputSize?: number;
+}
+
+export type HostToWorker =
+  | { type: 'analyze'; job: AnalyzeJob }
+  | { type: 'accuracy'; job: AccuracyJob }
+  | { type: 'train'; job: TrainJob }
+  /** A worker runs one job at a time to its end; the pool cancels a running job by ending the worker. */
+  | { type: 'cancel'; jobId: number };
 
 export type WorkerToHost =
   | { type: 'result'; jobId: number; analysis: CheckpointAnalysis; centrality: Float64Array; draw?: DrawGraph }
+  | {
+      type: 'accuracy';
+      jobId: number;
+      accuracy: AccuracyLog | null;
+      /** A test accuracy was logged: the run has finished and `accuracy.final` is its result. */
+      finished: boolean;
+      errors: { path: string; message: string }[];
+    }
+  | { type: 'trained'; jobId: number; outFile: string; runsFound: number; finished: number; predictors: number; summary: string }
   | { type: 'error'; jobId: number; file: string; message: string; name: string };

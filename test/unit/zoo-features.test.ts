@@ -30,7 +30,7 @@ for (const zoo of fs.readdirSync(SAMPLES).filter((d) => fs.statSync(path.join(SA
       // The samples may keep fewer epochs than the zoo (epochs 0-3): those they keep must agree.
       assert.ok(fresh.epochs.length >= 4);
       for (const e of fresh.epochs) {
-        const o = old.epochs.find((x) => x.epoch === e.epoch)!;
+        const o: ZooRecord['epochs'][number] = old!.epochs.find((x) => x.epoch === e.epoch)!;
         assert.deepEqual(e.graph, o.graph, `${zoo}/${run} epoch ${e.epoch} graph features`);
         assert.deepEqual(e.weights, o.weights, `${zoo}/${run} epoch ${e.epoch} weight statistics`);
       }

@@ -1,0 +1,136 @@
+/**
+ * What the editor knows about each training run: its checkpoint files and where each is in the
+ * pipeline (settling → checking the cache → queued → running → done / error), the results, the
+ * accuracy from its logs and its forecast. Turns that into the protocol's RunSummary/RunDetail.
+ *
+ * Results belong to the run, not to the files: a result stays when its file is later deleted
+ * (Lightning's `save_top_k` removes early checkpoints, which are exactly the forecaster's input)
+ * and when its file is later rewritten with something unreadable (the error is listed beside it).
+ */
+import * as path from 'node:path';
+import { orderCheckpoints } from '../run/discover';
+import type { CheckpointAnalysis } from '../analyze-checkpoint';
+import type { AccuracyLog, Forecast } from '../analyze';
+import type { RunDetail, RunStatus, RunSummary } from '../../shared/protocol';
+import type { CacheKey } from './result-cache';
+import type { FileStat } from './settle';
+
+export interface CheckpointResult {
+  file: string;
+  key: CacheKey;
+  analysis: CheckpointAnalysis;
+  centrality: Float64Array;
+  /** The file is gone; its result is kept. */
+  deleted: boolean;
+}
+
+export type FilePhase = 'new' | 'settling' | 'checking' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+
+export type TrackOutcome = 'done' | 'error' | 'gone' | 'cancelled' | 'skipped';
+
+export interface FileEntry {
+  file: string;
+  phase: FilePhase;
+  /** Passed the format check (some reader claims it): only then does the run show. */
+  confirmed: boolean;
+  /** Size and mtime of the content analyzed, being analyzed or queued. */
+  stat?: FileStat;
+  key?: CacheKey;
+  /** Pool job running or the queue position's identity. */
+  taskId?: number;
+  /** Last good result of this file (kept when a later version fails). */
+  result?: CheckpointResult;
+  error?: string;
+  waiters: ((o: TrackOutcome) => void)[];
+}
+
+export class RunState {
+  readonly name: string;
+  readonly sweep: string;
+  readonly files = new Map<string, FileEntry>();
+  /** Results of checkpoints deleted since they were analyzed. */
+  readonly kept = new Map<string, CheckpointResult>();
+  accuracy: AccuracyLog | null = null;
+  finished = false;
+  logErrors: { path: string; message: string }[] = [];
+  forecast: Forecast | null = null;
+  forecastError: string | null = null;
+  updatedAt = 0;
+
+  constructor(readonly dir: string) {
+    this.name = path.basename(dir);
+    this.sweep = path.dirname(dir);
+  }
+
+  results(): CheckpointResult[] {
+    const out: CheckpointResult[] = [];
+    for (const e of this.files.values()) if (e.result) out.push(e.result);
+    for (const r of this.kept.values()) if (!this.files.has(r.file)) out.push(r);
+    return out;
+  }
+
+  /** Shown once some file is known to be a checkpoint or some result exists. */
+  get visible(): boolean {
+    if (this.kept.size > 0) return true;
+    for (const e of this.files.values()) if (e.confirmed || e.result) return true;
+    return false;
+  }
+
+  /**
+   * Results in epoch order (stored epoch, else the number in the name, else mtime), one per epoch:
+   * when two files hold the same epoch (Lightning's last.ckpt beside epoch=3.ckpt) the one whose
+   * file still exists wins, then the newer.
+   */
+  ordered(): (CheckpointResult & { order: number })[] {
+    const all = orderCheckpoints(this.results().map((r) => ({ path: r.file, epoch: r.analysis.epoch, r })));
+    // A deleted checkpoint older than an existing one of an earlier epoch belongs to an earlier
+    // attempt of the run (the folder was cleared and training restarted): it is not shown.
+    const items = all.filter((it) => !it.r.deleted || !all.some((x) => !x.r.deleted && x.order < it.order && x.r.key.mtimeMs > it.r.key.mtimeMs));
+    const byOrder = new Map<number, CheckpointResult & { order: number }>();
+    for (const it of items) {
+      const cur = byOrder.get(it.order);
+      const better = !cur || (cur.deleted && !it.r.deleted) || (cur.deleted === it.r.deleted && it.r.key.mtimeMs > cur.key.mtimeMs);
+      if (better) byOrder.set(it.order, { ...it.r, order: it.order });
+    }
+    return [...byOrder.values()].sort((a, b) => a.order - b.order);
+  }
+
+  errors(): { path: string; message: string }[] {
+    const out: { path: string; message: string }[] = [];
+    for (const e of this.files.values()) if (e.phase === 'error' && e.error) out.push({ path: e.file, message: e.result ? `${e.error} (its previous analysis is kept)` : e.error });
+    out.push(...this.logErrors);
+    if (this.forecastError) out.push({ path: this.dir, message: `forecast failed: ${this.forecastError}` });
+    return out;
+  }
+
+  pending(): { file: string; phase: FilePhase }[] {
+    return [...this.files.values()].filter((e) => e.confirmed && ['settling', 'checking', 'queued', 'running'].includes(e.phase)).map((e) => ({ file: e.file, phase: e.phase }));
+  }
+
+  status(): RunStatus {
+    const phases = [...this.files.values()].filter((e) => e.confirmed).map((e) => e.phase);
+    if (phases.some((p) => p === 'checking' || p === 'queued' || p === 'running')) return 'analyzing';
+    const hasResults = this.results().length > 0;
+    if (!hasResults && phases.includes('settling')) return 'waiting';
+    if (!hasResults && phases.includes('error')) return 'error';
+    return hasResults ? 'ready' : 'waiting';
+  }
+
+  summary(): RunSummary {
+    return {
+      id: this.dir,
+      name: this.name,
+      sweep: this.sweep,
+      status: this.status(),
+      epochs: this.ordered().map((c) => c.order),
+      forecast: this.forecast,
+      accuracy: this.accuracy ? this.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
+      finalAccuracy: this.finished && this.accuracy ? this.accuracy.final : null,
+      errors: this.errors(),
+    };
+  }
+
+  detail(): RunDetail {
+    return { run: this.summary(), checkpoints: this.ordered().map((c) => ({ epoch: c.order, file: c.file, analysis: c.analysis })) };
+  }
+}

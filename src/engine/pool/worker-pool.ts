@@ -1,0 +1,279 @@
+/**
+ * A pool of analysis worker threads (dist/worker.js) speaking the HostToWorker/WorkerToHost
+ * protocol. Jobs queue FIFO (urgent ones first), one job per worker at a time.
+ *
+ * - Cancel: a queued job is dropped; a running one ends its worker (analysis is synchronous inside
+ *   the worker, so a message could not interrupt it) and a fresh worker takes the next job.
+ * - Crash: a worker that dies while running a job (out of memory under `resourceLimits`, a fatal
+ *   bug) is reported through `onCrash` and the job is retried once on a fresh worker; a second
+ *   crash rejects the job with PoolCrashError. The pool itself always goes on.
+ * - Each attempt builds its message anew (`make`), since transferred buffers are gone after a post.
+ */
+import { Worker } from 'node:worker_threads';
+import type { HostToWorker, WorkerToHost } from '../../shared/protocol';
+
+/** A job message as sent: any request except `cancel`, its jobId assigned by the pool. */
+export type PoolRequest = Exclude<HostToWorker, { type: 'cancel' }>;
+export type PoolReply = WorkerToHost;
+
+export class PoolCancelledError extends Error {
+  constructor(readonly jobId: number) {
+    super(`job ${jobId} was cancelled`);
+    this.name = 'PoolCancelledError';
+  }
+}
+
+export class PoolCrashError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly attempts: number,
+  ) {
+    super(`the analysis worker ${reason} on ${attempts === 1 ? 'its only attempt' : `all ${attempts} attempts`}`);
+    this.name = 'PoolCrashError';
+  }
+}
+
+export interface CrashReport {
+  jobId: number;
+  file: string;
+  reason: string;
+  attempt: number;
+  willRetry: boolean;
+}
+
+export interface PoolOptions {
+  /** The worker script (dist/worker.js). */
+  script: string;
+  size: number;
+  /** Old-generation heap limit per worker: a checkpoint that needs more fails alone, not the editor. */
+  maxOldGenerationSizeMb?: number;
+  /** Attempts per job when workers crash (2 = retried once). */
+  maxAttempts?: number;
+  /** An idle worker is ended after this long, returning the memory an analysis left in its heap. */
+  idleTimeoutMs?: number;
+  execArgv?: string[];
+}
+
+/** Workers for a machine with `cores` cores: all of them up to two, else one left for the editor; at most 8. */
+export function poolSize(cores: number): number {
+  const n = Math.max(1, Math.floor(cores) || 1);
+  return Math.min(8, n > 2 ? n - 1 : n);
+}
+
+export interface PoolTask {
+  jobId: number;
+  promise: Promise<PoolReply>;
+}
+
+interface Job {
+  jobId: number;
+  file: string;
+  make: (jobId: number) => { msg: PoolRequest; transfer?: ArrayBuffer[] };
+  attempts: number;
+  resolve: (r: PoolReply) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  /** Set when the pool itself ends the worker (cancel, idle, dispose): its exit is no crash. */
+  ending: boolean;
+  lastError?: Error;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class WorkerPool {
+  private readonly queue: Job[] = [];
+  private readonly slots = new Set<Slot>();
+  private readonly crashListeners: ((r: CrashReport) => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+  private nextId = 1;
+  private disposed = false;
+  readonly size: number;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.size = Math.max(1, Math.floor(opts.size));
+  }
+
+  /** Queues a job about `file` (named in crash reports). `make` builds its message for each attempt. */
+  submit(file: string, make: Job['make'], opts: { urgent?: boolean } = {}): PoolTask {
+    if (this.disposed) throw new Error('the worker pool is disposed');
+    const jobId = this.nextId++;
+    let resolve!: Job['resolve'];
+    let reject!: Job['reject'];
+    const promise = new Promise<PoolReply>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const job: Job = { jobId, file, make, attempts: 0, resolve, reject };
+    if (opts.urgent) this.queue.unshift(job);
+    else this.queue.push(job);
+    this.pump();
+    return { jobId, promise };
+  }
+
+  /** Cancels a queued or running job; false when it is not (or no longer) in the pool. */
+  cancel(jobId: number): boolean {
+    const qi = this.queue.findIndex((j) => j.jobId === jobId);
+    if (qi >= 0) {
+      const [job] = this.queue.splice(qi, 1);
+      job.reject(new PoolCancelledError(jobId));
+      this.checkIdle();
+      return true;
+    }
+    for (const slot of this.slots) {
+      if (slot.job?.jobId === jobId) {
+        const job = slot.job;
+        slot.job = undefined;
+        this.end(slot);
+        job.reject(new PoolCancelledError(jobId));
+        this.pump();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onCrash(listener: (r: CrashReport) => void): void {
+    this.crashListeners.push(listener);
+  }
+
+  /** Jobs waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.job) n++;
+    return n;
+  }
+
+  /** Workers that could start a job now (idle ones and ones not yet started). */
+  get free(): number {
+    return Math.max(0, this.size - this.running - this.queue.length);
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const job of this.queue.splice(0)) job.reject(new PoolCancelledError(job.jobId));
+    const ends: Promise<number>[] = [];
+    for (const slot of [...this.slots]) {
+      if (slot.job) slot.job.reject(new PoolCancelledError(slot.job.jobId));
+      slot.job = undefined;
+      ends.push(this.end(slot));
+    }
+    await Promise.all(ends);
+    this.checkIdle();
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.opts.script, {
+      resourceLimits: this.opts.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb } : undefined,
+      execArgv: this.opts.execArgv,
+    });
+    const slot: Slot = { worker, ending: false };
+    worker.on('message', (m: PoolReply) => this.onMessage(slot, m));
+    worker.on('error', (e) => {
+      slot.lastError = e;
+    });
+    worker.on('exit', (code) => this.onExit(slot, code));
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private end(slot: Slot): Promise<number> {
+    slot.ending = true;
+    clearTimeout(slot.idleTimer);
+    this.slots.delete(slot);
+    return slot.worker.terminate();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && !this.disposed) {
+      let slot = [...this.slots].find((s) => !s.job && !s.ending);
+      if (!slot) {
+        if (this.slots.size >= this.size) break;
+        slot = this.spawn();
+      }
+      const job = this.queue.shift()!;
+      this.start(slot, job);
+    }
+    this.checkIdle();
+  }
+
+  private start(slot: Slot, job: Job): void {
+    clearTimeout(slot.idleTimer);
+    slot.job = job;
+    job.attempts++;
+    slot.worker.ref();
+    try {
+      const { msg, transfer } = job.make(job.jobId);
+      slot.worker.postMessage(msg, transfer ?? []);
+    } catch (e) {
+      slot.job = undefined;
+      job.reject(e instanceof Error ? e : new Error(String(e)));
+      this.idle(slot);
+    }
+  }
+
+  private onMessage(slot: Slot, m: PoolReply): void {
+    const job = slot.job;
+    if (!job || m.jobId !== job.jobId) return; // a reply for a job cancelled meanwhile
+    slot.job = undefined;
+    job.resolve(m);
+    this.idle(slot);
+    this.pump();
+  }
+
+  private idle(slot: Slot): void {
+    // An idle worker must not keep a CLI or test process alive, and gives its memory back after a while.
+    slot.worker.unref();
+    clearTimeout(slot.idleTimer);
+    const t = this.opts.idleTimeoutMs ?? 60_000;
+    slot.idleTimer = setTimeout(() => {
+      if (!slot.job) void this.end(slot);
+    }, t);
+    slot.idleTimer.unref();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    clearTimeout(slot.idleTimer);
+    this.slots.delete(slot);
+    const job = slot.job;
+    slot.job = undefined;
+    if (job && !slot.ending) {
+      const e = slot.lastError as (Error & { code?: string }) | undefined;
+      const reason =
+        e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `ran out of memory (limit ${this.opts.maxOldGenerationSizeMb ?? 'default'} MB)`
+          : e
+            ? `crashed (${e.message})`
+            : `exited with code ${code}`;
+      const willRetry = job.attempts < (this.opts.maxAttempts ?? 2) && !this.disposed;
+      for (const l of this.crashListeners) {
+        try {
+          l({ jobId: job.jobId, file: job.file, reason, attempt: job.attempts, willRetry });
+        } catch {
+          /* a listener's failure must not stop the pool */
+        }
+      }
+      if (willRetry) this.queue.unshift(job);
+      else job.reject(new PoolCrashError(job.file, reason, job.attempts));
+    }
+    this.pump();
+  }
+
+  private checkIdle(): void {
+    if (this.queue.length === 0 && this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+}

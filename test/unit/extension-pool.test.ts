@@ -1,0 +1,227 @@
+// The analysis worker pool (pool/worker-pool.ts) with the real dist/worker.js on real checkpoints,
+// and with a small stand-in worker that crashes, runs out of memory or hangs on demand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WorkerPool, PoolCancelledError, PoolCrashError, poolSize, type CrashReport } from '../../src/engine/pool/worker-pool';
+import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
+
+const ROOT = path.join(__dirname, '..', '..');
+const WORKER = path.join(ROOT, 'dist', 'worker.js');
+const FIX = path.join(ROOT, 'test/fixtures/pytorch');
+
+const analyzeMsg = (file: string, extra: Record<string, unknown> = {}) => (jobId: number) => ({ msg: { type: 'analyze' as const, job: { jobId, file, ...extra } } });
+
+/** A worker that misbehaves according to the file name it is given. */
+function flakyWorker(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-pool-'));
+  const file = path.join(dir, 'flaky-worker.js');
+  fs.writeFileSync(
+    file,
+    `const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+parentPort.on('message', (m) => {
+  const f = m.job.file;
+  if (f.includes('crash-once') && !fs.existsSync(f + '.crashed')) { fs.writeFileSync(f + '.crashed', ''); throw new Error('simulated crash'); }
+  if (f.includes('crash-always')) throw new Error('simulated crash');
+  if (f.includes('exit')) process.exit(7);
+  if (f.includes('oom')) { const keep = []; for (;;) keep.push(new Array(1e5).fill({ x: Math.random() })); }
+  if (f.includes('hang')) { const t = Date.now(); while (Date.now() - t < 60000) {} }
+  parentPort.postMessage({ type: 'trained', jobId: m.job.jobId, outFile: f, summary: 'ok ' + f });
+});
+`,
+  );
+  return file;
+}
+
+test('pool size: every core up to two, one left for the editor above that, at most 8, at least 1', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 16, 64].map(poolSize), [1, 1, 2, 2, 3, 8, 8]);
+});
+
+test('the real worker analyzes a checkpoint: same numbers as in-process, centrality transferred as Float64Array', async () => {
+  assert.ok(fs.existsSync(WORKER), 'run npm run build first');
+  const pool = new WorkerPool({ script: WORKER, size: 2 });
+  try {
+    const file = path.join(FIX, 'lenet.pt');
+    const reply = await pool.submit(file, analyzeMsg(file, { drawMaxEdges: 100 })).promise;
+    assert.equal(reply.type, 'result');
+    if (reply.type !== 'result') return;
+    const local = analyzeCheckpointFull(file);
+    assert.ok(reply.centrality instanceof Float64Array);
+    assert.equal(reply.centrality.length, local.graph.nodeCount);
+    assert.deepEqual(reply.analysis.layers, local.analysis.layers);
+    assert.ok(reply.draw && reply.draw.edges.length <= 100);
+    // Warm start from its own vector gives the same answer.
+    const warm = reply.centrality.slice();
+    const again = await pool.submit(file, (jobId) => {
+      const ws = warm.slice();
+      return { msg: { type: 'analyze', job: { jobId, file, warmStart: ws } }, transfer: [ws.buffer] };
+    }).promise;
+    assert.equal(again.type, 'result');
+    if (again.type === 'result') for (let i = 0; i < warm.length; i++) assert.ok(Math.abs(again.centrality[i] - warm[i]) < 1e-6);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a bad checkpoint is an error reply naming the problem; the worker lives on', async () => {
+  const pool = new WorkerPool({ script: WORKER, size: 1 });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const bad = path.join(ROOT, 'test/fixtures/hostile/truncated.pt');
+    const r = await pool.submit(bad, analyzeMsg(bad)).promise;
+    assert.equal(r.type, 'error');
+    if (r.type === 'error') {
+      assert.equal(r.file, bad);
+      assert.match(r.message, /truncated|end-of-central-directory/);
+      assert.equal(r.name, 'FormatError');
+    }
+    const nan = path.join(FIX, 'nan_weights.pt');
+    const n = await pool.submit(nan, analyzeMsg(nan)).promise;
+    assert.equal(n.type, 'error');
+    if (n.type === 'error') assert.match(n.message, /NaN|diverged/);
+    const ok = await pool.submit(path.join(FIX, 'mlp.pt'), analyzeMsg(path.join(FIX, 'mlp.pt'))).promise;
+    assert.equal(ok.type, 'result');
+    assert.deepEqual(crashes, []);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('the worker reads a run\'s logs: validation accuracy per epoch', async () => {
+  const pool = new WorkerPool({ script: WORKER, size: 1 });
+  try {
+    const dir = path.join(ROOT, 'examples/lenet-fashion/run0000');
+    const r = await pool.submit(dir, (jobId) => ({ msg: { type: 'accuracy', job: { jobId, runDir: dir } } })).promise;
+    assert.equal(r.type, 'accuracy');
+    if (r.type !== 'accuracy') return;
+    assert.equal(r.accuracy?.metric, 'val_acc');
+    assert.deepEqual(r.accuracy?.points.map((p) => p.epoch).slice(0, 3), [1, 2, 3]);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a worker that crashes is reported and the job retried once on a fresh worker', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 1 });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const f = path.join(path.dirname(script), 'crash-once.pt');
+    const r = await pool.submit(f, analyzeMsg(f)).promise;
+    assert.equal(r.type, 'trained');
+    assert.equal(crashes.length, 1);
+    assert.equal(crashes[0].willRetry, true);
+    assert.equal(crashes[0].attempt, 1);
+    assert.match(crashes[0].reason, /simulated crash/);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a job that crashes its worker twice fails with PoolCrashError; the pool goes on with the next job', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 1 });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const f = '/x/crash-always.pt';
+    const failed = pool.submit(f, analyzeMsg(f)).promise;
+    const next = pool.submit('/x/fine.pt', analyzeMsg('/x/fine.pt')).promise;
+    await assert.rejects(failed, (e: unknown) => e instanceof PoolCrashError && e.file === f && /crashed/.test(e.message) && e.attempts === 2);
+    assert.equal((await next).type, 'trained');
+    assert.deepEqual(crashes.map((c) => c.willRetry), [true, false]);
+    const exited = pool.submit('/x/exit.pt', analyzeMsg('/x/exit.pt')).promise;
+    await assert.rejects(exited, (e: unknown) => e instanceof PoolCrashError && /exited with code 7/.test(e.reason));
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a worker out of memory under its heap limit is reported as such, retried, then given up', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 1, maxOldGenerationSizeMb: 24 });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const f = '/x/oom.pt';
+    await assert.rejects(pool.submit(f, analyzeMsg(f)).promise, (e: unknown) => e instanceof PoolCrashError && /out of memory \(limit 24 MB\)/.test(e.message));
+    assert.equal(crashes.length, 2);
+    assert.equal((await pool.submit('/x/fine.pt', analyzeMsg('/x/fine.pt')).promise).type, 'trained');
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('cancel: a queued job is dropped, a running one ends its worker; later jobs still run', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 1 });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const hang = pool.submit('/x/hang.pt', analyzeMsg('/x/hang.pt'));
+    const queued = pool.submit('/x/queued.pt', analyzeMsg('/x/queued.pt'));
+    const after = pool.submit('/x/after.pt', analyzeMsg('/x/after.pt'));
+    assert.equal(pool.running, 1);
+    assert.equal(pool.queued, 2);
+    assert.ok(pool.cancel(queued.jobId));
+    await assert.rejects(queued.promise, PoolCancelledError);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    assert.ok(pool.cancel(hang.jobId));
+    await assert.rejects(hang.promise, PoolCancelledError);
+    const r = await after.promise;
+    assert.equal(r.type, 'trained');
+    assert.ok(Date.now() - t0 < 20_000, 'the hanging job did not block the next one');
+    assert.deepEqual(crashes, [], 'a cancel is not a crash');
+    assert.equal(pool.cancel(12345), false);
+    await pool.whenIdle();
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('jobs spread over the workers; urgent jobs go first; whenIdle waits for all', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 2 });
+  try {
+    const order: string[] = [];
+    const jobs = ['/x/a', '/x/b', '/x/c', '/x/d'].map((f) => pool.submit(f, analyzeMsg(f)).promise.then((r) => order.push(r.type === 'trained' ? path.basename(r.outFile) : '?')));
+    const urgent = pool.submit('/x/urgent', analyzeMsg('/x/urgent'), { urgent: true }).promise.then(() => order.push('urgent'));
+    await pool.whenIdle();
+    await Promise.all([...jobs, urgent]);
+    assert.equal(order.length, 5);
+    // a and b started at once on the two workers; the urgent one jumped ahead of c and d.
+    assert.ok(order.indexOf('urgent') < order.indexOf('d'));
+    assert.equal(pool.running, 0);
+    assert.equal(pool.queued, 0);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('the real worker trains a forecaster from finished runs below a folder, or says why it cannot', { timeout: 120_000 }, async () => {
+  const pool = new WorkerPool({ script: WORKER, size: 1 });
+  try {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'td-train-')), 'forecaster.json');
+    const root = path.join(ROOT, 'test/fixtures/zoo/lenet-digits');
+    const r = await pool.submit(root, (jobId) => ({ msg: { type: 'train', job: { jobId, root, outFile: out } } })).promise;
+    assert.equal(r.type, 'trained');
+    if (r.type !== 'trained') return;
+    assert.equal(r.outFile, out);
+    assert.equal(r.runsFound, 10);
+    assert.ok(r.predictors > 0);
+    assert.match(r.summary, /predictors? from 10 finished runs of 10/);
+    assert.ok(fs.existsSync(out));
+    const few = path.join(ROOT, 'test/fixtures/zoo/lenet-fashion');
+    const e = await pool.submit(few, (jobId) => ({ msg: { type: 'train', job: { jobId, root: few, outFile: out + '.2' } } })).promise;
+    assert.equal(e.type, 'error');
+    if (e.type === 'error') assert.match(e.message, /needs at least 8 finished runs/);
+  } finally {
+    await pool.dispose();
+  }
+});
