@@ -31,7 +31,7 @@ export function inputSizeOf(zoo: string, config: Record<string, unknown>): numbe
 export function rolledVsUnrolled(): RolledRow[] {
   if (!fs.existsSync(SAMPLES_DIR)) return [];
   const rows: RolledRow[] = [];
-  for (const zoo of fs.readdirSync(SAMPLES_DIR).sort()) {
+  for (const zoo of fs.readdirSync(SAMPLES_DIR).filter((d) => fs.statSync(path.join(SAMPLES_DIR, d)).isDirectory()).sort()) {
     for (const run of fs.readdirSync(path.join(SAMPLES_DIR, zoo)).sort().slice(0, 1)) {
       const dir = path.join(SAMPLES_DIR, zoo, run);
       const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));

@@ -1,0 +1,248 @@
+/**
+ * The dashboard webview in a real browser (headless Chromium through playwright-core): the built
+ * bundle (dist/webview.js) and stylesheet, the page the panel serves (same HTML, same CSP), a stub
+ * of acquireVsCodeApi and a fake host in this process that answers with protocol messages made
+ * from real checkpoints (fixtures.ts). Screenshots land in /tmp/dashboard-*.png.
+ *
+ * Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium) or CHROMIUM_PATH;
+ * skipped without one.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, startHarness, switchEpoch, type Harness } from './harness';
+import { gkey, HOSTILE_NAME, type Fixture } from './fixtures';
+import { num } from '../../webview/format';
+
+const skip = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
+const SHOTS = process.env.DASHBOARD_SHOTS ?? '/tmp';
+
+let harness: Harness;
+let fx: Fixture;
+const open: Harness['open'] = (theme, viewport) => harness.open(theme, viewport);
+
+const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.locator(sel).getAttribute(name);
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+before(async () => {
+  if (skip) return;
+  harness = await startHarness();
+  fx = harness.fx;
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+test('dashboard in Chromium: runs, network, epochs, details, features, state, themes', { skip, timeout: 180_000 }, async (t) => {
+  const { p, host, errors, dialogs } = await open('dark');
+  const lenet = fx.runs[0];
+  const graphOf = (runId: string, epoch: number) => fx.graphs.get(gkey(runId, epoch))!;
+
+  await t.test('first render: the first run, its latest epoch, counts match the DrawGraph', async () => {
+    await p.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+    const last = lenet.epochs[lenet.epochs.length - 1];
+    const g = graphOf(lenet.id, last);
+    assert.equal(await attr(p, '#graph', 'data-epoch'), String(last));
+    assert.equal(Number(await attr(p, '#graph', 'data-nodes')), g.nodes.length);
+    assert.equal(Number(await attr(p, '#graph', 'data-edges')), g.edges.length);
+    assert.match((await attr(p, '#graph', 'data-colors')) ?? '', /^[0-9a-f]{8}$/);
+    const ids = await p.evaluate(() => (window as any).__dashboard.nodeIds() as string[]);
+    assert.deepEqual(ids, g.nodes.map((n) => n.id));
+    assert.deepEqual(host.received.slice(0, 2).map((m) => m.type), ['ready', 'selectRun']);
+  });
+
+  await t.test('runs tab: rows, forecast text, best-of-sweep mark, hostile names stay text', async () => {
+    const rows = p.locator('.run-row');
+    assert.equal(await rows.count(), fx.runs.length);
+    const first = p.locator(`.run-row[data-run-id="${lenet.id}"]`);
+    assert.match(await first.innerText(), /78\.1% ± 2\.9/);
+    assert.equal(await p.locator('.run-row .badge.best').count(), 1); // the LeNet sweep; the other has one run
+    const hostile = p.locator('.run-row').filter({ hasText: HOSTILE_NAME });
+    assert.equal(await hostile.count(), 1);
+    assert.equal(await hostile.locator('.run-name').textContent(), HOSTILE_NAME);
+    await hostile.locator('summary').click();
+    assert.match(await hostile.innerText(), /<script>alert\(3\)<\/script>/);
+    assert.equal(await p.locator('img, script:not([src]):not([nonce]), b').count(), 0);
+    assert.equal(await p.locator('svg.spark').count(), 4);
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-runs.png` });
+  });
+
+  await t.test('network: the slider changes data-epoch and data-colors, reusing the drawing', async () => {
+    await p.click('#tab-network');
+    const before = await attr(p, '#graph', 'data-colors');
+    await p.locator('#epoch-slider').fill('1');
+    await p.waitForSelector(`#graph[data-epoch="${lenet.epochs[1]}"]`);
+    assert.notEqual(await attr(p, '#graph', 'data-colors'), before);
+    assert.equal(await attr(p, '#graph', 'data-rebuilt'), '0');
+    assert.equal(Number(await attr(p, '#graph', 'data-edges')), graphOf(lenet.id, lenet.epochs[1]).edges.length);
+    assert.equal(await attr(p, '#epoch-slider', 'data-epoch'), String(lenet.epochs[1]));
+    const note = await p.locator('#thinned-note').innerText();
+    assert.equal(note.trim(), graphOf(lenet.id, lenet.epochs[1]).thinned);
+  });
+
+  await t.test('clicking a node shows its numbers and its change since the previous epoch', async () => {
+    await p.locator('#epoch-slider').fill('3');
+    const epoch = lenet.epochs[3];
+    await p.waitForSelector(`#graph[data-epoch="${epoch}"]`);
+    const g = graphOf(lenet.id, epoch);
+    const node = [...g.nodes].sort((a, b) => b.centrality - a.centrality).find((n) => g.layers[n.layer].kind === 'dense')!;
+    const pos = await p.evaluate((id) => (window as any).__dashboard.nodePosition(id), node.id);
+    assert.ok(pos, 'node drawn');
+    await p.mouse.click(pos.x, pos.y);
+    await p.waitForSelector(`#node-details[data-node-id="${node.id}"]`);
+    const text = await p.locator('#node-details').innerText();
+    assert.ok(text.includes(g.layers[node.layer].name), text);
+    assert.match(text, /weighted degree/);
+    await p.waitForFunction(() => /Δ centrality since/.test(document.getElementById('node-details')?.textContent ?? ''));
+    const prev = graphOf(lenet.id, lenet.epochs[2]).nodes.find((n) => n.id === node.id)!;
+    const d = node.centrality - prev.centrality;
+    const shown = await p.locator('#node-details tr[data-field="delta-centrality"] td').first().innerText();
+    assert.equal(shown.startsWith(d > 0 ? '+' : '−'), true, shown);
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-network.png` });
+  });
+
+  await t.test('clicking a layer header shows the layer statistics', async () => {
+    await p.locator('.layer-header[data-layer="3"]').click();
+    await p.waitForSelector('#layer-details[data-layer="3"]');
+    const text = await p.locator('#layer-details').innerText();
+    const a = fx.details.get(lenet.id)!.checkpoints.find((c) => c.epoch === lenet.epochs[3])!.analysis;
+    assert.ok(text.includes(a.layers[3].name));
+    assert.match(text, /median/);
+    assert.equal(await p.locator('#layer-details td[data-field="weightedDegree"]').count(), 7);
+    const mean = a.layers[3].weightedDegree.mean;
+    assert.equal(await p.locator('#layer-details tr[data-stat="mean"] td[data-field="weightedDegree"]').innerText(), num(mean, 3));
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-layer.png` });
+  });
+
+  await t.test('compare mode colours by the change between two epochs', async () => {
+    const before = await attr(p, '#graph', 'data-colors');
+    await p.check('#compare');
+    await p.waitForFunction((b) => document.getElementById('graph')!.dataset.colors !== b, before);
+    assert.match(await p.locator('#legend').innerText(), /Centrality change, epoch 3 − epoch 0/);
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-compare.png` });
+    await p.uncheck('#compare');
+    await p.waitForFunction((b) => document.getElementById('graph')!.dataset.colors === b, before);
+  });
+
+  await t.test('play steps through the epochs', async () => {
+    const start = await attr(p, '#graph', 'data-epoch');
+    await p.click('#play');
+    await p.waitForFunction((s) => document.getElementById('graph')!.dataset.epoch !== s, start, { timeout: 5000 });
+    await p.click('#play');
+    assert.equal(await p.locator('#play').getAttribute('aria-pressed'), 'false');
+    await p.locator('#epoch-slider').fill('3');
+    await p.waitForSelector(`#graph[data-epoch="${lenet.epochs[3]}"]`);
+  });
+
+  await t.test('features tab: one chart per feature, the eigenvalue and the accuracy', async () => {
+    await p.click('#tab-features');
+    await p.waitForSelector('.feature-card svg.chart');
+    assert.ok((await p.locator('.feature-card').count()) >= 8);
+    assert.equal(await p.locator('.feature-card').first().locator('.card-title').innerText(), 'Validation accuracy');
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-features.png` });
+  });
+
+  await t.test('live update keeps run, tab and epoch; stop asks the host', async () => {
+    const updated = fx.runs.map((r) => (r.id === fx.runs[2].id ? { ...r, epochs: [...r.epochs, 6], forecast: { accuracy: 0.7, low: 0.65, high: 0.76, epochsUsed: 3 } } : r));
+    await host.send({ type: 'runs', runs: updated, selected: null });
+    const st = await p.evaluate(() => (window as any).__dashboard.state());
+    assert.equal(st.runId, lenet.id);
+    assert.equal(st.tab, 'features');
+    assert.equal(st.epoch, lenet.epochs[3]);
+    await p.click('#tab-runs');
+    await p.locator(`.stop-run[data-run-id="${fx.runs[2].id}"]`).click();
+    await p.waitForFunction(() => document.querySelector('.stop-run[disabled]') !== null);
+    assert.ok(host.received.some((m) => m.type === 'stopRun' && m.runId === fx.runs[2].id));
+  });
+
+  await t.test('an explicit selection from the host switches the run', async () => {
+    const other = fx.runs[1];
+    await host.send({ type: 'runs', runs: fx.runs, selected: other.id });
+    await p.waitForSelector(`.run-row.selected[data-run-id="${other.id}"]`);
+    assert.ok(host.received.some((m) => m.type === 'selectRun' && m.runId === other.id));
+    await p.locator(`.run-row[data-run-id="${lenet.id}"]`).click();
+    await p.waitForSelector(`.run-row.selected[data-run-id="${lenet.id}"]`);
+  });
+
+  await t.test('state survives a reload (vscode.setState)', async () => {
+    await p.click('#tab-network');
+    await p.locator('#epoch-slider').fill('2');
+    await p.waitForSelector(`#graph[data-epoch="${lenet.epochs[2]}"]`);
+    await p.reload();
+    await p.waitForSelector('body[data-ready="1"]');
+    assert.equal(await attr(p, '#graph', 'data-epoch'), String(lenet.epochs[2]));
+    assert.equal(await p.locator('#tab-network').getAttribute('aria-selected'), 'true');
+    assert.equal(await p.locator('#epoch-slider').inputValue(), '2');
+  });
+
+  await t.test('theme switch re-reads the colours', async () => {
+    const before = await attr(p, '#graph', 'data-colors');
+    await p.evaluate(() => (window as any).__setTheme('light'));
+    await p.waitForFunction((b) => document.getElementById('graph')!.dataset.colors !== b, before);
+    await p.evaluate(() => (window as any).__setTheme('dark'));
+    await p.waitForFunction((b) => document.getElementById('graph')!.dataset.colors === b, before);
+  });
+
+  await t.test(`epoch switch at ~5,000 drawn nodes`, async () => {
+    const big = fx.runs.find((r) => r.id === fx.bigRunId)!;
+    const g1 = graphOf(big.id, fx.bigEpochs[fx.bigEpochs.length - 1]);
+    await p.click('#tab-runs');
+    await p.locator(`.run-row[data-run-id="${big.id}"]`).dblclick();
+    await p.waitForSelector(`#graph[data-nodes="${g1.nodes.length}"][data-epoch="${big.epochs[big.epochs.length - 1]}"]`, { timeout: 30_000 });
+    const buildMs = Number(await attr(p, '#graph', 'data-render-ms'));
+    assert.equal(Number(await attr(p, '#graph', 'data-edges')), g1.edges.length);
+    // Every epoch once (fetch from the host, fill the cache), then timed switches between cached epochs.
+    for (let i = 0; i < big.epochs.length; i++) await switchEpoch(p, i, big.epochs[i]);
+    const times: number[] = [];
+    const updates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < big.epochs.length; i++) {
+        const j = (i + 1) % big.epochs.length;
+        times.push(await switchEpoch(p, j, big.epochs[j]));
+        updates.push(Number(await attr(p, '#graph', 'data-update-ms')));
+        assert.equal(await attr(p, '#graph', 'data-rebuilt'), '0');
+      }
+    }
+    const msg = `5k-node drawing: ${g1.nodes.length} nodes, ${g1.edges.length} edges; first build ${buildMs.toFixed(0)} ms; epoch switch median ${median(times).toFixed(0)} ms (max ${Math.max(...times).toFixed(0)} ms) until painted, of which element updates ${median(updates).toFixed(0)} ms`;
+    t.diagnostic(msg);
+    console.log(msg);
+    fs.writeFileSync(`${SHOTS}/dashboard-timing.txt`, msg + '\n');
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-5k.png` });
+    assert.ok(median(times) < 5000, msg);
+  });
+
+  await t.test('no script errors, no CSP violations, no dialogs, only valid messages', async () => {
+    const csp = await p.evaluate(() => (window as any).__csp as string[]);
+    assert.deepEqual(csp, []);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(host.invalid, []);
+  });
+  await p.context().close();
+});
+
+test('dashboard in the light theme (screenshots)', { skip, timeout: 120_000 }, async () => {
+  const { p, errors, dialogs } = await open('light');
+  await p.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  await p.screenshot({ path: `${SHOTS}/dashboard-light-runs.png` });
+  await p.click('#tab-network');
+  const g = fx.graphs.get(gkey(fx.runs[0].id, fx.runs[0].epochs[fx.runs[0].epochs.length - 1]))!;
+  const node = [...g.nodes].sort((a, b) => b.degree - a.degree)[0];
+  const pos = await p.evaluate((id) => (window as any).__dashboard.nodePosition(id), node.id);
+  await p.mouse.click(pos.x, pos.y);
+  await p.waitForSelector('#node-details');
+  await p.screenshot({ path: `${SHOTS}/dashboard-light-network.png` });
+  await p.click('#tab-features');
+  await p.waitForSelector('.feature-card svg.chart');
+  await p.screenshot({ path: `${SHOTS}/dashboard-light-features.png` });
+  assert.deepEqual(await p.evaluate(() => (window as any).__csp as string[]), []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(dialogs, []);
+  await p.context().close();
+});

@@ -1,0 +1,154 @@
+/**
+ * Protocol messages for the browser test, made from real checkpoints with the engine:
+ * - the LeNet sweep in examples/lenet-fashion (3 runs, epochs 0–5, real training logs);
+ * - a ~5,000-node drawing of the MobileNetV2 fixture, with synthetic "epochs" (weights and node
+ *   values perturbed deterministically) for timing epoch switches on a large drawing;
+ * - a run with a hostile folder name and hostile error messages, and one still waiting.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeCheckpointFull, type AnalyzedGraph, type CheckpointAnalysis } from '../../src/engine/analyze-checkpoint';
+import { thinGraph } from '../../src/engine/graph/thin';
+import type { RolledGraph } from '../../src/engine/graph/rolled';
+import type { DrawGraph, RunDetail, RunSummary } from '../../src/shared/protocol';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
+
+export interface Fixture {
+  runs: RunSummary[];
+  details: Map<string, RunDetail>;
+  /** `${runId}\0${epoch}` → graph, drawn with maxEdges = 2000 (the big run: its own budget). */
+  graphs: Map<string, DrawGraph>;
+  bigRunId: string;
+  bigEpochs: number[];
+}
+
+export const gkey = (runId: string, epoch: number): string => `${runId}\u0000${epoch}`;
+
+function readAccuracy(dir: string): { epoch: number; value: number }[] | null {
+  const f = path.join(dir, 'metrics.jsonl');
+  if (!fs.existsSync(f)) return null;
+  const pts: { epoch: number; value: number }[] = [];
+  for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const o = JSON.parse(line) as { epoch?: number; val_acc?: number };
+    if (typeof o.epoch === 'number' && typeof o.val_acc === 'number') pts.push({ epoch: o.epoch, value: o.val_acc });
+  }
+  return pts.length ? pts : null;
+}
+
+function readFinal(dir: string): number | null {
+  const f = path.join(dir, 'final.json');
+  if (!fs.existsSync(f)) return null;
+  const o = JSON.parse(fs.readFileSync(f, 'utf8')) as { test_acc?: number };
+  return typeof o.test_acc === 'number' ? o.test_acc : null;
+}
+
+/** A copy of a rolled graph with every edge weight scaled by a smooth deterministic factor. */
+function perturbed(g: RolledGraph, seed: number): RolledGraph {
+  return {
+    ...g,
+    blocks: g.blocks.map((b, bi) => {
+      if (b.kind === 'identity') return b;
+      const w = new Float32Array(b.weights.length);
+      for (let i = 0; i < w.length; i++) w[i] = b.weights[i] * (1 + 0.35 * Math.sin(i * 0.013 + bi * 1.7 + seed * 0.9));
+      return { ...b, weights: w };
+    }),
+  };
+}
+
+export function buildFixture(): Fixture {
+  const runs: RunSummary[] = [];
+  const details = new Map<string, RunDetail>();
+  const graphs = new Map<string, DrawGraph>();
+
+  // 1. The LeNet sweep: real checkpoints, real logs.
+  const sweep = path.join(ROOT, 'examples', 'lenet-fashion');
+  const forecasts = [
+    { accuracy: 0.781, low: 0.752, high: 0.81, epochsUsed: 3, model: 'forest' },
+    { accuracy: 0.392, low: 0.3, high: 0.47, epochsUsed: 3, model: 'forest' },
+    null,
+  ];
+  fs.readdirSync(sweep)
+    .filter((d) => fs.statSync(path.join(sweep, d)).isDirectory())
+    .sort()
+    .forEach((name, ri) => {
+      const dir = path.join(sweep, name);
+      const files = fs.readdirSync(dir).filter((f) => /^epoch_\d+\.pt$/.test(f)).sort((a, b) => parseInt(a.slice(6)) - parseInt(b.slice(6)));
+      const checkpoints: RunDetail['checkpoints'] = [];
+      const epochs: number[] = [];
+      let start: Float64Array | undefined;
+      for (const f of files) {
+        const file = path.join(dir, f);
+        const epoch = parseInt(f.slice(6));
+        const r: AnalyzedGraph = analyzeCheckpointFull(file, { eigen: { start } });
+        start = r.nodes.centrality;
+        checkpoints.push({ epoch, file, analysis: r.analysis });
+        epochs.push(epoch);
+        graphs.set(gkey(dir, epoch), thinGraph({ analysis: { path: file, epoch }, graph: r.graph, nodes: r.nodes }, 2000));
+      }
+      const run: RunSummary = {
+        id: dir,
+        name,
+        sweep,
+        status: 'ready',
+        epochs,
+        forecast: forecasts[ri] ?? null,
+        accuracy: readAccuracy(dir),
+        finalAccuracy: ri === 2 ? null : readFinal(dir),
+        errors: [],
+      };
+      if (ri === 2) run.status = 'analyzing';
+      runs.push(run);
+      details.set(dir, { run, checkpoints });
+    });
+
+  // 2. A large drawing: MobileNetV2 (17k nodes, 2.1M edges) thinned to ~5k nodes, 4 epochs.
+  const bigDir = path.join(ROOT, 'zoo-like', 'mobilenet_v2-synthetic');
+  const big = analyzeCheckpointFull(path.join(ROOT, 'test', 'fixtures', 'pytorch', 'mobilenet_v2.pt'));
+  const bigEpochs = [1, 2, 3, 4];
+  const bigCheckpoints: RunDetail['checkpoints'] = [];
+  for (const e of bigEpochs) {
+    const g = perturbed(big.graph, e);
+    const n = big.nodes.centrality.length;
+    const c = new Float64Array(n), d = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      c[i] = big.nodes.centrality[i] * (1 + 0.6 * Math.sin(i * 0.021 + e * 1.3));
+      d[i] = big.nodes.degree[i] * (1 + 0.3 * Math.cos(i * 0.017 + e));
+    }
+    const file = path.join(bigDir, `epoch_${e}.pt`);
+    graphs.set(gkey(bigDir, e), thinGraph({ analysis: { path: file, epoch: e }, graph: g, nodes: { degree: d, centrality: c } }, 6000, { groupAbove: 112, groups: 112 }));
+    const a: CheckpointAnalysis = { ...big.analysis, path: file, epoch: e, eigenvalue: big.analysis.eigenvalue * (1 + 0.05 * e) };
+    bigCheckpoints.push({ epoch: e, file, analysis: a });
+  }
+  const bigRun: RunSummary = {
+    id: bigDir,
+    name: 'mobilenet_v2-synthetic',
+    sweep: path.dirname(bigDir),
+    status: 'ready',
+    epochs: bigEpochs,
+    forecast: { accuracy: 0.873, low: 0.852, high: 0.894, epochsUsed: 3 },
+    accuracy: bigEpochs.map((e) => ({ epoch: e, value: 0.6 + 0.07 * e })),
+    finalAccuracy: null,
+    errors: [],
+  };
+  runs.push(bigRun);
+  details.set(bigDir, { run: bigRun, checkpoints: bigCheckpoints });
+
+  // 3. Hostile names and messages; a run still waiting for its first checkpoint.
+  const hostileDir = path.join(sweep, HOSTILE_NAME);
+  runs.push({
+    id: hostileDir,
+    name: HOSTILE_NAME,
+    sweep,
+    status: 'error',
+    epochs: [],
+    forecast: null,
+    accuracy: null,
+    finalAccuracy: null,
+    errors: [{ path: path.join(hostileDir, '<b onmouseover=alert(2)>x</b>.pt'), message: 'not a zip file: <script>alert(3)</script>' }],
+  });
+  runs.push({ id: path.join(sweep, 'run0003'), name: 'run0003', sweep, status: 'waiting', epochs: [], forecast: null, accuracy: null, finalAccuracy: null, errors: [] });
+  return { runs, details, graphs, bigRunId: bigDir, bigEpochs };
+}
