@@ -4,8 +4,8 @@
  * of acquireVsCodeApi and a fake host in this process that answers with protocol messages made
  * from real checkpoints (fixtures.ts). Screenshots land in /tmp/dashboard-*.png.
  *
- * Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium) or CHROMIUM_PATH;
- * skipped without one.
+ * Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium; `npm test` installs it
+ * through the e2e harness first) or CHROMIUM_PATH; without one the tests fail, they are not skipped.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { CHROMIUM, startHarness, switchEpoch, type Harness } from './harness';
 import { gkey, HOSTILE_NAME, type Fixture } from './fixtures';
 import { num } from '../../webview/format';
 
-const skip = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
+const missing = fs.existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
 const SHOTS = process.env.DASHBOARD_SHOTS ?? '/tmp';
 
 let harness: Harness;
@@ -30,7 +30,7 @@ const median = (v: number[]): number => {
 };
 
 before(async () => {
-  if (skip) return;
+  if (missing) throw new Error(missing);
   harness = await startHarness();
   fx = harness.fx;
 });
@@ -39,7 +39,7 @@ after(async () => {
   await harness?.close();
 });
 
-test('dashboard in Chromium: runs, network, epochs, details, features, state, themes', { skip, timeout: 180_000 }, async (t) => {
+test('dashboard in Chromium: runs, network, epochs, details, features, state, themes', { timeout: 180_000 }, async (t) => {
   const { p, host, errors, dialogs } = await open('dark');
   const lenet = fx.runs[0];
   const graphOf = (runId: string, epoch: number) => fx.graphs.get(gkey(runId, epoch))!;
@@ -227,7 +227,7 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
   await p.context().close();
 });
 
-test('dashboard in the light theme (screenshots)', { skip, timeout: 120_000 }, async () => {
+test('dashboard in the light theme (screenshots)', { timeout: 120_000 }, async () => {
   const { p, errors, dialogs } = await open('light');
   await p.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
   await p.screenshot({ path: `${SHOTS}/dashboard-light-runs.png` });
