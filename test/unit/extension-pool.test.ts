@@ -185,9 +185,10 @@ test('cancel: a queued job is dropped, a running one ends its worker; later jobs
   }
 });
 
-test('jobs spread over the workers; urgent jobs go first; whenIdle waits for all', async () => {
+test('urgent jobs go first; whenIdle waits for all', async () => {
   const script = flakyWorker();
-  const pool = new WorkerPool({ script, size: 2 });
+  // One worker, so that finishing order is starting order whatever the machine's load.
+  const pool = new WorkerPool({ script, size: 1 });
   try {
     const order: string[] = [];
     const jobs = ['/x/a', '/x/b', '/x/c', '/x/d'].map((f) => pool.submit(f, analyzeMsg(f)).promise.then((r) => order.push(r.type === 'trained' ? path.basename(r.outFile) : '?')));
@@ -195,8 +196,8 @@ test('jobs spread over the workers; urgent jobs go first; whenIdle waits for all
     await pool.whenIdle();
     await Promise.all([...jobs, urgent]);
     assert.equal(order.length, 5);
-    // a and b started at once on the two workers; the urgent one jumped ahead of c and d.
-    assert.ok(order.indexOf('urgent') < order.indexOf('d'));
+    // At most a had started when the urgent job came; it jumped ahead of b, c and d.
+    assert.ok(order.indexOf('urgent') <= 1, order.join(' '));
     assert.equal(pool.running, 0);
     assert.equal(pool.queued, 0);
   } finally {

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { FormatError } from '../errors';
+import { decodeElements, type DType } from '../tensor';
 
 export interface ByteSource {
   /** Name used in error messages: the file path, or `archive.zip!entry`. */
@@ -13,6 +14,11 @@ export interface ByteSource {
   readonly size: number;
   /** Returns exactly `length` bytes starting at `offset`, or throws FormatError when out of range. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Reads `target.length` bytes at `offset` straight into `target`, for sources that can do it
+   * without an intermediate buffer (a file: the tensor's own array is the read buffer).
+   */
+  readInto?(offset: number, target: Uint8Array): void;
   /** Releases the file handle, for sources that hold one. */
   close?(): void;
 }
@@ -33,15 +39,21 @@ export class FileSource implements ByteSource {
   }
 
   read(offset: number, length: number): Uint8Array {
-    checkRange(this, offset, length);
+    checkRange(this, offset, length); // before allocating: `length` may come from a hostile file
     const out = Buffer.allocUnsafe(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  readInto(offset: number, target: Uint8Array): void {
+    const length = target.length;
+    checkRange(this, offset, length);
     let done = 0;
     while (done < length) {
-      const n = fs.readSync(this.fd, out, done, length - done, offset + done);
+      const n = fs.readSync(this.fd, target, done, length - done, offset + done);
       if (n === 0) throw new FormatError(this.name, `file shrank while being read (wanted ${length} bytes at ${offset})`);
       done += n;
     }
-    return out;
   }
 
   close(): void {
@@ -78,6 +90,27 @@ export class SliceSource implements ByteSource {
     checkRange(this, offset, length);
     return this.parent.read(this.start + offset, length);
   }
+  readInto(offset: number, target: Uint8Array): void {
+    checkRange(this, offset, target.length);
+    if (this.parent.readInto) this.parent.readInto(this.start + offset, target);
+    else target.set(this.parent.read(this.start + offset, target.length));
+  }
+}
+
+/**
+ * `byteLength` bytes of `dtype` elements at `offset`, as float32. Little-endian float32 (nearly
+ * every checkpoint) is read straight into the returned array when the source can (files): no
+ * second buffer and no copy, which halves the peak memory of reading a large layer (VGG-16's
+ * first dense weight is 411 MB). Other dtypes are decoded from the bytes.
+ */
+export function readValues(src: ByteSource, offset: number, byteLength: number, dtype: DType, littleEndian = true, file = src.name): Float32Array {
+  if (dtype === 'float32' && littleEndian && src.readInto && byteLength % 4 === 0) {
+    checkRange(src, offset, byteLength);
+    const out = new Float32Array(byteLength / 4);
+    src.readInto(offset, new Uint8Array(out.buffer));
+    return out;
+  }
+  return decodeElements(src.read(offset, byteLength), dtype, littleEndian, file);
 }
 
 /** The first bytes of a file as hex, for 'wrong magic' messages. */

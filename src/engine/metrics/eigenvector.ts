@@ -17,7 +17,8 @@
  * Problem, §13 (restarting); networkx/algorithms/centrality/eigenvector.py.
  */
 import { NumericError } from '../errors';
-import { symmetricMatVec, type RolledGraph } from '../graph/rolled';
+import type { RolledGraph } from '../graph/rolled';
+import { symmetricProduct } from './matvec';
 
 export interface EigenOptions {
   method: 'lanczos' | 'power';
@@ -78,7 +79,7 @@ function finish(v: Float64Array): Float64Array {
 
 function residualOf(g: RolledGraph, v: Float64Array, scratch: Float64Array): { theta: number; residual: number } {
   scratch.fill(0);
-  symmetricMatVec(g, v, scratch);
+  symmetricProduct(g, v, scratch);
   const theta = dot(v, scratch);
   let r = 0;
   for (let i = 0; i < v.length; i++) {
@@ -165,7 +166,7 @@ function lanczos(g: RolledGraph, opts: EigenOptions): EigenResult {
     for (let j = 0; j < m; j++) {
       basis.push(q);
       w.fill(0);
-      symmetricMatVec(g, q, w);
+      symmetricProduct(g, q, w);
       products++;
       const a = dot(q, w);
       alpha.push(a);
@@ -215,7 +216,7 @@ function power(g: RolledGraph, opts: EigenOptions): EigenResult {
   let products = 0;
   for (let it = 0; it < opts.maxIter; it++) {
     y.set(v); // (A + I) v
-    symmetricMatVec(g, v, y);
+    symmetricProduct(g, v, y);
     products++;
     const s = norm(y);
     if (!(s > 0) || !Number.isFinite(s)) throw new NumericError(`eigenvector centrality (power): norm ${s} at iteration ${it}`);

@@ -10,9 +10,9 @@
 import * as zlib from 'node:zlib';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import { hexHead, type ByteSource } from '../io/source';
+import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
-import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel, permute } from '../tensor';
+import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel, permute } from '../tensor';
 import { stripWrapperPrefixes } from './names';
 
 
@@ -159,7 +159,7 @@ function badMagic(bytes: Uint8Array, where: string, file: string): FormatError {
 }
 
 /** Checks the header against the bytes that follow it and returns a lazy tensor, or a reason to skip. */
-function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string, file: string, read: (offset: number, length: number) => Uint8Array): TensorEntry | string {
+function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string, file: string, stream: () => ByteSource): TensorEntry | string {
   if (!h.dtype) return `array '${name}' has dtype ${h.descr}, which is not a numeric tensor type; skipped`;
   const dtype = h.dtype;
   const need = numel(h.shape) * DTYPE_BYTES[dtype];
@@ -169,7 +169,7 @@ function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string
   }
   const shape = h.shape;
   return new LazyTensor(name, dtype, shape, () => {
-    const values = decodeElements(read(h.dataOffset, need), dtype, h.littleEndian, file);
+    const values = readValues(stream(), h.dataOffset, need, dtype, h.littleEndian, file);
     if (!h.fortranOrder || shape.length < 2) return values;
     // Column-major data is the row-major layout of the reversed shape; transpose it back.
     const rev = [...shape].reverse();
@@ -194,7 +194,7 @@ export const npyReader: CheckpointReader = {
     }
     if (h === 'short') throw new FormatError(file, `array: file of ${src.size} bytes ends inside the .npy header (truncated file?)`);
     const base = file.replace(/^.*[\\/]/, '').replace(/\.npy$/i, '') || 'array';
-    const t = npyTensor(base, h, src.size, 'array', file, (o, l) => src.read(o, l));
+    const t = npyTensor(base, h, src.size, 'array', file, () => src);
     if (typeof t === 'string') throw new FormatError(file, t.replace(/; skipped$/, ''));
     return { file, format: 'npy', tensors: [t], metadata: {}, warnings: [], close: () => src.close?.() };
   },
@@ -272,7 +272,7 @@ export const npzReader: CheckpointReader = {
       const where = `member '${entry.name}'`;
       const h = readNpzHeader(zip, entry, where, file);
       if (entry.size < h.dataOffset) throw new FormatError(file, `${where}: declared size ${entry.size} is smaller than its .npy header`);
-      const t = npyTensor(key, h, entry.size, where, file, (o, l) => zip.open(entry).read(o, l));
+      const t = npyTensor(key, h, entry.size, where, file, () => zip.open(entry));
       if (typeof t === 'string') warnings.push(t);
       else raw.push({ key, tensor: t });
     }

@@ -19,8 +19,8 @@ import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
 import type { AddOp, BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../graph/netspec';
 import { WT_I32, WT_I64, WT_LEN, WT_VARINT, ProtoReader } from '../io/protobuf';
-import { FileSource, type ByteSource } from '../io/source';
-import { DTYPE_BYTES, LazyTensor, decodeElements, halfToFloat, isFloat, numel, permute, type DType, type TensorEntry } from '../tensor';
+import { FileSource, readValues, type ByteSource } from '../io/source';
+import { DTYPE_BYTES, LazyTensor, halfToFloat, isFloat, numel, permute, type DType, type TensorEntry } from '../tensor';
 
 // ---------------------------------------------------------------------------------------------
 // ModelProto subset
@@ -420,7 +420,7 @@ function makeTensor(file: string, src: ByteSource, t: TensorInfo, ext: ExternalF
     if (length !== want) {
       throw new FormatError(file, `initializer '${name}': external data length ${length} does not match shape ${shapeStr(shape)} of ${dtype} (${want} bytes)`);
     }
-    return new LazyTensor(name, dtype, shape, () => decodeElements(xsrc.read(offset, length), dtype, true, `${file} (${location})`));
+    return new LazyTensor(name, dtype, shape, () => readValues(xsrc, offset, length, dtype, true, `${file} (${location})`));
   }
 
   if (t.raw) {
@@ -428,7 +428,7 @@ function makeTensor(file: string, src: ByteSource, t: TensorInfo, ext: ExternalF
     if (e - s !== count * size) {
       throw new FormatError(file, `initializer '${name}': raw_data is ${e - s} bytes but shape ${shapeStr(shape)} of ${dtype} needs ${count * size}`);
     }
-    return new LazyTensor(name, dtype, shape, () => decodeElements(src.read(s, e - s), dtype, true, file));
+    return new LazyTensor(name, dtype, shape, () => readValues(src, s, e - s, dtype, true, file));
   }
 
   const field = typedFieldFor(t.dataType);

@@ -8,7 +8,7 @@
  * rebuild functions below are honoured; any other global stays inert data and is never run.
  */
 import { FormatError } from '../errors';
-import { ByteSource, checkRange } from '../io/source';
+import { ByteSource, checkRange, readValues } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
 import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides } from '../tensor';
@@ -46,6 +46,8 @@ class TorchTensor implements TensorEntry {
     readonly offset: number, // in elements
     readonly shape: number[],
     readonly strides: number[],
+    /** The checkpoint, for error messages (the storage may have no source to name). */
+    readonly file: string,
   ) {}
   get dtype(): DType {
     return this.storage.dtype;
@@ -54,7 +56,7 @@ class TorchTensor implements TensorEntry {
     const st = this.storage;
     const n = numel(this.shape);
     if (n === 0) return new Float32Array(0);
-    if (!st.source) throw new FormatError(this.name, `storage '${st.key}' of tensor '${this.name}' is missing from the file`);
+    if (!st.source) throw new FormatError(this.file, `storage '${st.key}' of tensor '${this.name}' is missing from the file`);
     const size = DTYPE_BYTES[st.dtype];
     // The elements a view touches span [offset + min, offset + max]; read just that range.
     let lo = 0;
@@ -70,7 +72,7 @@ class TorchTensor implements TensorEntry {
     if (first < 0 || (first + count) * size > st.byteLength) {
       throw new FormatError(st.source.name, `tensor '${this.name}' (offset ${this.offset}, shape [${this.shape}], strides [${this.strides}]) reaches outside its storage '${st.key}' of ${st.byteLength / size} elements`);
     }
-    const values = decodeElements(st.source.read(byteStart, count * size), st.dtype, st.littleEndian, st.source.name);
+    const values = readValues(st.source, byteStart, count * size, st.dtype, st.littleEndian);
     const contiguous = contiguousStrides(this.shape).every((s, i) => s === this.strides[i] || this.shape[i] === 1);
     return contiguous && lo === 0 ? values : gatherStrided(values, -lo, this.shape, this.strides);
   }
@@ -109,7 +111,7 @@ function makeCallHandler(file: string) {
         const shape = intTuple(size, 'tensor size', file);
         const strides = intTuple(stride, 'tensor stride', file);
         if (shape.length !== strides.length) throw new FormatError(file, `tensor size has ${shape.length} dims but stride has ${strides.length}`);
-        return new TorchTensor(storage.storage, asInt(offset, 'storage offset', file), shape, strides);
+        return new TorchTensor(storage.storage, asInt(offset, 'storage offset', file), shape, strides, file);
       }
       case 'torch._utils._rebuild_parameter':
       case 'torch._utils._rebuild_parameter_with_state':

@@ -9,8 +9,8 @@
  */
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import type { ByteSource } from '../io/source';
-import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, decodeElements, numel } from '../tensor';
+import { readValues, type ByteSource } from '../io/source';
+import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel } from '../tensor';
 import { stripWrapperPrefixes } from './names';
 
 const ST_DTYPES: Record<string, DType> = {
@@ -124,7 +124,7 @@ export const safetensorsReader: CheckpointReader = {
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
     if (stripped) metadata.strippedPrefix = stripped;
     const tensors: TensorEntry[] = raw.map(
-      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => decodeElements(src.read(dataStart + r.begin, r.end - r.begin), r.dtype, true, file)),
+      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => readValues(src, dataStart + r.begin, r.end - r.begin, r.dtype, true, file)),
     );
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;

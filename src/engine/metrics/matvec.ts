@@ -1,0 +1,90 @@
+/**
+ * y += A x for the symmetric adjacency of a rolled graph: the product the eigen solvers spend
+ * nearly all their time in (a ResNet-50 takes ~40 products of 15M edges each).
+ *
+ * Same arithmetic as `symmetricMatVec` in graph/rolled.ts, bit for bit — the committed zoo
+ * features are compared at 7 significant digits, so a faster kernel must not change a single
+ * rounding — but four output rows at a time: each source-side x[c] is loaded once for four
+ * weights and each y[c] is read and written once instead of four times. Every y[c] still receives
+ * its terms in ascending row order and every row sum is still accumulated in column order, so
+ * the results are identical; profiling put this at about half the time of the row-at-a-time loop.
+ * A grouped (or depthwise) convolution is a dense block per group.
+ */
+import type { RolledGraph } from '../graph/rolled';
+
+/**
+ * Rows [0, rows) of a dense block whose row r holds weights w[w0 + r*cols + c] for edges
+ * (src c) -> (dst r): yd[r] += Σ_c w·xs[c] and ys[c] += w·xd[r].
+ */
+function denseRows(w: Float32Array, w0: number, rows: number, cols: number, xs: Float64Array, ys: Float64Array, xd: Float64Array, yd: Float64Array): void {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const r0 = w0 + r * cols;
+    const r1 = r0 + cols;
+    const r2 = r1 + cols;
+    const r3 = r2 + cols;
+    const x0 = xd[r];
+    const x1 = xd[r + 1];
+    const x2 = xd[r + 2];
+    const x3 = xd[r + 3];
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let c = 0; c < cols; c++) {
+      const w0c = w[r0 + c];
+      const w1c = w[r1 + c];
+      const w2c = w[r2 + c];
+      const w3c = w[r3 + c];
+      const xc = xs[c];
+      a0 += w0c * xc;
+      a1 += w1c * xc;
+      a2 += w2c * xc;
+      a3 += w3c * xc;
+      ys[c] = ys[c] + w0c * x0 + w1c * x1 + w2c * x2 + w3c * x3;
+    }
+    yd[r] += a0;
+    yd[r + 1] += a1;
+    yd[r + 2] += a2;
+    yd[r + 3] += a3;
+  }
+  for (; r < rows; r++) {
+    const row = w0 + r * cols;
+    const xr = xd[r];
+    let acc = 0;
+    for (let c = 0; c < cols; c++) {
+      const wv = w[row + c];
+      acc += wv * xs[c];
+      ys[c] += wv * xr;
+    }
+    yd[r] += acc;
+  }
+}
+
+/** y += A x, A the symmetric adjacency of `g` (each block used in both directions). */
+export function symmetricProduct(g: RolledGraph, x: Float64Array, y: Float64Array): void {
+  for (const b of g.blocks) {
+    const so = g.groups[b.src].offset;
+    const dof = g.groups[b.dst].offset;
+    const dn = g.groups[b.dst].size;
+    if (b.kind === 'identity') {
+      for (let c = 0; c < dn; c++) {
+        y[dof + c] += x[so + c];
+        y[so + c] += x[dof + c];
+      }
+    } else if (b.kind === 'dense') {
+      const cols = b.perGroup;
+      denseRows(b.weights, 0, dn, cols, x.subarray(so, so + cols), y.subarray(so, so + cols), x.subarray(dof, dof + dn), y.subarray(dof, dof + dn));
+    } else {
+      // Group q: outputs [q*opg, (q+1)*opg) read inputs [q*pg, (q+1)*pg), weights row-major from
+      // q*opg*pg. buildRolledGraph has checked that pg * groups = source size and groups | dn.
+      const pg = b.perGroup;
+      const opg = dn / b.groups;
+      for (let q = 0; q < b.groups; q++) {
+        const s0 = so + q * pg;
+        const d0 = dof + q * opg;
+        denseRows(b.weights, q * opg * pg, opg, pg, x.subarray(s0, s0 + pg), y.subarray(s0, s0 + pg), x.subarray(d0, d0 + opg), y.subarray(d0, d0 + opg));
+      }
+    }
+  }
+}
