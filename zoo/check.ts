@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { extractRun, type ZooRecord } from './extract';
+import { readFeatureLines } from './eval/data';
 
 const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['lenet-digits:0', 'lenet-digits:4', 'mlp-digits:0', 'vgg-digits:1'];
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'td-zoo-check-'));
@@ -19,7 +20,7 @@ for (const t of targets) {
   const id = `run${String(index).padStart(4, '0')}`;
   execFileSync('/usr/bin/python3', [path.join(__dirname, 'generate.py'), '--arch', arch, '--dataset', dataset, '--only', index, '--out', out], { env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: 'inherit' });
   const fresh = extractRun(path.join(out, zoo, id));
-  const line = fs.readFileSync(path.join(__dirname, 'features', `${zoo}.jsonl`), 'utf8').split('\n').find((l) => l.includes(`"id":"${id}"`));
+  const line = readFeatureLines(zoo).find((l) => l.includes(`"id":"${id}"`));
   const old = line ? (JSON.parse(line) as ZooRecord) : undefined;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const problems = !old

@@ -1,6 +1,6 @@
 /**
  * `npm run eval`: every experiment of zoo/RESULTS.md, from the committed features
- * (zoo/features/*.jsonl) and the zoo's sample checkpoints (test/fixtures/zoo), in one run.
+ * (zoo/features/*.jsonl.gz) and the zoo's sample checkpoints (test/fixtures/zoo), in one run.
  *   npx tsx zoo/eval.ts [--out zoo/RESULTS.md] [--zoos lenet-fashion,mlp-digits]
  * Everything is deterministic (seeded forests, folds by a hash of the hyperparameters) except the
  * timings of the rolled/unrolled and model-check tables.

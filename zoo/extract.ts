@@ -1,6 +1,6 @@
 /**
  * Computes the features dataset of a zoo with the project's own engine (no Python):
- *   npx tsx zoo/extract.ts zoo/runs/lenet-fashion > zoo/features/lenet-fashion.jsonl
+ *   npx tsx zoo/extract.ts zoo/runs/lenet-fashion | gzip -9n > zoo/features/lenet-fashion.jsonl.gz
  * One JSON line per finished run: id, architecture, dataset, hyperparameters, per-epoch graph
  * features and weight statistics (epochs 0-5), per-epoch validation accuracy, final test accuracy.
  */

@@ -1,5 +1,5 @@
 /**
- * Trains the forecaster that ships with the extension on the whole zoo (zoo/features/*.jsonl):
+ * Trains the forecaster that ships with the extension on the whole zoo (zoo/features/*.jsonl.gz):
  *   npx tsx zoo/train-shipped.ts            (= npm run train:shipped; writes models/forecaster.json.gz)
  * One predictor per architecture signature × k = 1..5 × {graph, graph + validation accuracy},
  * trained on every dataset of that architecture, plus architecture-independent ('*') predictors

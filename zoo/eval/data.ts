@@ -1,9 +1,10 @@
 /**
- * The committed zoo features (zoo/features/*.jsonl) as forecaster inputs, and the grouped folds
+ * The committed zoo features (zoo/features/*.jsonl.gz) as forecaster inputs, and the grouped folds
  * every experiment shares.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { RunObservation } from '../../src/engine/features/definitions';
 import type { ZooRecord } from '../extract';
 
@@ -43,8 +44,14 @@ export function toObservation(rec: ZooRecord): RunObservation {
   return { layers: rec.layers, epochs: rec.epochs, valAcc: rec.valAcc };
 }
 
+/** The records of one zoo: zoo/features/<name>.jsonl.gz (gzipped JSON lines, one run per line). */
+export function readFeatureLines(name: string): string[] {
+  const text = zlib.gunzipSync(fs.readFileSync(path.join(FEATURES_DIR, `${name}.jsonl.gz`))).toString('utf8');
+  return text.split('\n').filter((l) => l.trim());
+}
+
 export function loadZoo(name: string): Zoo {
-  const text = fs.readFileSync(path.join(FEATURES_DIR, `${name}.jsonl`), 'utf8');
+  const text = readFeatureLines(name).join('\n');
   const runs = text
     .split('\n')
     .filter((l) => l.trim())
@@ -57,5 +64,5 @@ export function loadZoo(name: string): Zoo {
 }
 
 export function zooNames(): string[] {
-  return fs.readdirSync(FEATURES_DIR).filter((f) => f.endsWith('.jsonl')).map((f) => f.replace(/\.jsonl$/, '')).sort();
+  return fs.readdirSync(FEATURES_DIR).filter((f) => f.endsWith('.jsonl.gz')).map((f) => f.replace(/\.jsonl\.gz$/, '')).sort();
 }
