@@ -20,14 +20,16 @@ const PY = '/usr/bin/python3';
 const PYENV = { OMP_NUM_THREADS: '1' };
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-// nx: networkx route too (it holds a Python object per edge: small nets only); unrolled: built for real.
+// nx: networkx route too (it holds a Python object per edge: small nets only); unrolled: built for
+// real; inputSize: given to the CLI's unrolled-size estimate where the weights do not reveal an
+// ImageNet input (the ResNets' 7x7 stem does: the CLI then assumes 224 px, downsampled 4x).
 const MODELS = [
   { name: 'mlp', nx: true, unrolled: true },
   { name: 'lenet', nx: true, unrolled: true },
   { name: 'resnet18' },
-  { name: 'mobilenet_v2' },
+  { name: 'mobilenet_v2', inputSize: 224 },
   { name: 'resnet50' },
-  { name: 'vgg16' },
+  { name: 'vgg16', inputSize: 224 },
 ];
 
 function parseArgs(argv) {
@@ -43,14 +45,14 @@ function parseArgs(argv) {
   return a;
 }
 
-function ours(file) {
-  const m = measure(process.execPath, [CLI, 'analyze', file, '--json']);
+function ours(file, inputSize) {
+  const m = measure(process.execPath, [CLI, 'analyze', file, '--json', ...(inputSize ? ['--input-size', String(inputSize)] : [])]);
   const c = JSON.parse(m.stdout).runs[0].checkpoints[0];
   return {
     wall: m.wall, cpu: m.cpu, rssMB: m.rssMB,
     readAndBuildMs: c.timings.readAndBuildMs, metricsMs: c.timings.metricsMs,
     eigenvalue: c.eigenvalue, nodes: c.graph.nodes, edges: c.graph.edges,
-    unrolledNodes: c.graph.unrolledNodes, unrolledEdges: c.graph.unrolledEdges, unrolledEstimated: c.graph.unrolledEstimated,
+    unrolledNodes: c.graph.unrolledNodes, unrolledEdges: c.graph.unrolledEdges, unrolledEstimated: c.graph.unrolledEstimated, inputSize: c.graph.inputSize,
   };
 }
 
@@ -98,7 +100,7 @@ function main() {
       const file = path.join(CKPT, `${m.name}.pt`);
       const r = runs[m.name];
       r.floor.push(floor(file));
-      const both = [() => r.ours.push(ours(file)), () => r.peer.push(python('python_peer.py', file, m.name))];
+      const both = [() => r.ours.push(ours(file, m.inputSize)), () => r.peer.push(python('python_peer.py', file, m.name))];
       if (rep % 2) both.reverse();
       both.forEach((f) => f());
       if (m.nx && args.nx) r.nx.push(python('python_peer.py', file, m.name, ['--nx']));

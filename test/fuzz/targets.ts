@@ -13,6 +13,7 @@ import { mutateZipStructure, patchZipFields, zip64Lie } from './mutators/zip';
 import { mutatePickle, walkPickle } from './mutators/pickle';
 import { mutateProtobuf } from './mutators/protobuf';
 import { mutateJsonText } from './mutators/json';
+import { mutateListing, refactor } from './mutators/tensors';
 
 // The worker runs bundled from a temporary folder: the pool tells it where the fixtures are.
 const FIX = process.env.TD_FUZZ_FIXTURES ?? path.join(__dirname, '..', 'fixtures');
@@ -93,20 +94,22 @@ function npyHeader(b: Uint8Array, rng: Rng): Mutation {
   const start = b[6] === 1 ? 10 : 12;
   const hlen = b[6] === 1 ? b[8] | (b[9] << 8) : b[8] | (b[9] << 8) | (b[10] << 16) | (b[11] << 24);
   const text = Buffer.from(b.subarray(start, start + hlen)).toString('latin1');
-  const k = rng.int(4);
+  const k = rng.int(5);
   const big = () => String(rng.pick([0, 1, 2 ** 31, 2 ** 40, 2 ** 53, 2 ** 64, 99999999999999999999, -1, 3]));
   const newText =
     k === 0 ? text.replace(/\(([^)]*)\)/, () => `(${Array.from({ length: rng.range(0, 4) }, big).join(', ')}${rng.chance(0.5) ? ',' : ''})`)
     : k === 1 ? text.replace(/'descr': *'[^']*'/, `'descr': '${rng.pick(['<f4', '>f4', '>f8', '<f2', '|O', '<c16', '<U10', '|V8', '<i8', '|b1', '<u8', '=f4', 'f4', "<f4', 'x': '"])}'`)
     : k === 2 ? text.replace(/'fortran_order': *\w+/, `'fortran_order': ${rng.pick(['True', 'False', '1', 'None', "'yes'", '(', '{}'])}`)
+    : k === 3 ? text.replace(/\(([^)]*)\)/, (_, dims: string) => `(${refactor(dims.split(',').filter((d) => d.trim()).reduce((a, d) => a * Number(d), 1), rng).join(', ')},)`)
     : text.slice(0, rng.int(text.length)) + rng.pick(['{', '(((((((((((((((((((((((((((((((((((((((((', "'", '}', '\\', '\0']) + text.slice(rng.int(text.length));
   const body = Buffer.from(newText, 'latin1');
   const out = Buffer.concat([Buffer.from(b.subarray(0, start)), body, Buffer.from(b.subarray(start + hlen))]);
   if (rng.chance(0.8)) writeUint(out, 8, start - 8, body.length); // keep the declared length honest, mostly
-  return { bytes: new Uint8Array(out), desc: `npy header text ${['shape', 'descr', 'fortran_order', 'syntax'][k]} mutated` };
+  return { bytes: new Uint8Array(out), desc: `npy header text ${['shape', 'descr', 'fortran_order', 'reshape', 'syntax'][k]} mutated` };
 }
 
 function safetensorsHeader(b: Uint8Array, rng: Rng): Mutation {
+  if (b.length < 8) return mutateBytes(b, rng);
   const n = Number(Buffer.from(b.subarray(0, 8)).readBigUInt64LE(0));
   if (rng.chance(0.3) || n + 8 > b.length) {
     const out = b.slice();
@@ -119,6 +122,46 @@ function safetensorsHeader(b: Uint8Array, rng: Rng): Mutation {
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(rng.chance(0.85) ? body.length : n));
   return { bytes: new Uint8Array(Buffer.concat([head, body, Buffer.from(b.subarray(8 + n))])), desc: `safetensors header: ${desc}` };
+}
+
+const ST_WIDTH: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+/** safetensors with a consistent header: tensors reshaped, renamed, aliased, re-typed (the data stays). */
+function safetensorsListing(b: Uint8Array, rng: Rng): Mutation {
+  if (b.length < 8) return mutateBytes(b, rng);
+  const n = Number(Buffer.from(b.subarray(0, 8)).readBigUInt64LE(0));
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
+  try {
+    header = JSON.parse(Buffer.from(b.subarray(8, 8 + n)).toString('utf8'));
+    if (!header || typeof header !== 'object' || Object.values(header).some((v) => !v || !Array.isArray(v.shape))) throw new Error('not a listing');
+  } catch {
+    return mutateBytes(b, rng); // a stacked mutation broke the header already
+  }
+  const meta = header.__metadata__;
+  const items = Object.entries(header).filter(([k]) => k !== '__metadata__').map(([name, v]) => ({ name, ...v }));
+  const desc = mutateListing(items, rng, (d) => ST_WIDTH[d], Object.keys(ST_WIDTH));
+  const out: Record<string, unknown> = meta ? { __metadata__: meta } : {};
+  for (const { name, ...v } of items) out[name] = v;
+  const body = Buffer.from(JSON.stringify(out));
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(body.length));
+  return { bytes: new Uint8Array(Buffer.concat([head, body, Buffer.from(b.subarray(8 + n))])), desc: `safetensors: ${desc}` };
+}
+
+const TFJS_WIDTH: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** TF.js model.json with a consistent manifest: weights reshaped, renamed, aliased, re-typed. */
+function tfjsListing(text: string, rng: Rng): { text: string; desc: string } {
+  let doc: { weightsManifest: { weights: { name: string; shape: number[]; dtype: string }[] }[] };
+  try {
+    doc = JSON.parse(text);
+    if (!Array.isArray(doc.weightsManifest) || !doc.weightsManifest.every((g) => g && Array.isArray(g.weights) && g.weights.every((w) => w && Array.isArray(w.shape)))) throw new Error('no manifest');
+  } catch {
+    return mutateJsonText(text, rng); // a stacked mutation broke the document already
+  }
+  const group = rng.pick(doc.weightsManifest);
+  const desc = mutateListing(group.weights, rng, (d) => TFJS_WIDTH[d], Object.keys(TFJS_WIDTH));
+  return { text: JSON.stringify(doc), desc: `manifest: ${desc}` };
 }
 
 /** HDF5: the superblock's addresses, or an 8-byte little-endian address anywhere, made absurd. */
@@ -181,7 +224,7 @@ export const TARGETS: Target[] = [
   {
     id: 'safetensors',
     seeds: ['formats/mlp.safetensors', 'formats/lenet.safetensors', 'formats/lenet_f16.safetensors', 'formats/lenet_bf16.safetensors', 'formats/resnet_small.safetensors', 'formats/depthwise.safetensors', 'formats/vgg_bn_sorted.safetensors'],
-    mutate: (s, rng) => onTarget(s, (b) => (rng.chance(0.6) ? safetensorsHeader(b, rng) : mutateBytes(b, rng))),
+    mutate: (s, rng) => onTarget(s, (b) => rng.weighted<(b: Uint8Array, r: Rng) => Mutation>([[3, safetensorsHeader], [3, safetensorsListing], [3, mutateBytes]])(b, rng)),
   },
   {
     id: 'npy',
@@ -209,9 +252,10 @@ export const TARGETS: Target[] = [
     mutate: (s, rng) => {
       const files = new Map<string, CaseFile>(s.files);
       const shards = [...s.files.keys()].filter((f) => f !== s.target);
-      const k = rng.weighted<string>([[6, 'json'], [1.5, 'json-bytes'], [2, 'shard'], [0.5, 'symlink']]);
-      if (k === 'json') {
-        const r = mutateJsonText(Buffer.from(s.files.get(s.target)!).toString('utf8'), rng);
+      const k = rng.weighted<string>([[4, 'json'], [3, 'listing'], [1.5, 'json-bytes'], [2, 'shard'], [0.5, 'symlink']]);
+      if (k === 'json' || k === 'listing') {
+        const text = Buffer.from(s.files.get(s.target)!).toString('utf8');
+        const r = k === 'json' ? mutateJsonText(text, rng) : tfjsListing(text, rng);
         files.set(s.target, new Uint8Array(Buffer.from(r.text, 'utf8')));
         return { files, desc: `model.json: ${r.desc}` };
       }
@@ -251,6 +295,22 @@ export const TARGETS: Target[] = [
 export function makeCase(target: Target, seedNo: number, index: number): FuzzCase {
   const rng = new Rng(seedNo, target.id, index);
   const s = seed(rng.pick(target.seeds));
-  const { files, desc } = target.mutate(s, rng);
+  // A structure-aware mutator may not understand bytes an earlier mutation broke: it then gives
+  // way to a byte mutation (deterministically, so the case still replays).
+  const mutate = (from: Seed): { files: Map<string, CaseFile>; desc: string } => {
+    try {
+      return target.mutate(from, rng);
+    } catch (e) {
+      const r = onTarget(from, (b) => mutateBytes(b, rng));
+      return { files: r.files, desc: `(structured mutation failed: ${(e as Error).message.slice(0, 60)}) ${r.desc}` };
+    }
+  };
+  let { files, desc } = mutate(s);
+  // A quarter of the cases stack a second mutation on the first, to reach combinations.
+  if (rng.chance(0.25) && [...files.values()].every((f) => f instanceof Uint8Array) && files.has(s.target)) {
+    const again = mutate({ name: s.name, files: files as Map<string, Uint8Array>, target: s.target });
+    files = again.files;
+    desc = `${desc}; then ${again.desc}`;
+  }
   return { files, target: s.target, seed: s.name, desc };
 }

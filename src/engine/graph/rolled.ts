@@ -37,6 +37,8 @@ export interface EdgeBlock {
 }
 
 export interface RolledGraph {
+  /** The checkpoint it was built from, for the metrics' error messages. */
+  file: string;
   groups: NodeGroup[];
   blocks: EdgeBlock[];
   nodeCount: number;
@@ -51,11 +53,16 @@ function normScale(norm: BatchNormRef | undefined, out: number, file: string): F
   const s = new Float32Array(out).fill(1);
   const gamma = norm.weight?.read();
   const rv = norm.runningVar?.read();
+  // Keras and ONNX attach a norm by wiring, not by width: a short vector would read undefined (NaN).
+  for (const [what, t] of [['weight', gamma], ['running_var', rv]] as const) {
+    if (t && t.length !== out) throw new ArchitectureError(file, `norm '${norm.name}' has a ${what} of ${t.length} values for a layer of ${out} channels`);
+  }
   for (let o = 0; o < out; o++) {
     const g = gamma ? Math.abs(gamma[o]) : 1;
     const v = rv ? rv[o] : undefined;
     if (v !== undefined && !(v >= 0)) throw new NumericError(`${file}: norm '${norm.name}' has running_var ${v} for channel ${o}`);
     s[o] = v === undefined ? g : g / Math.sqrt(v + norm.eps);
+    if (!Number.isFinite(s[o])) throw new NumericError(`${file}: norm '${norm.name}' scales channel ${o} by ${s[o]} (weight ${g}, running_var ${v}, eps ${norm.eps})`);
   }
   return s;
 }
@@ -65,6 +72,13 @@ function checkFinite(values: Float32Array, t: TensorEntry, file: string): void {
     if (!Number.isFinite(values[i])) {
       throw new NumericError(`${file}: tensor '${t.name}' holds ${values[i]} at flat index ${i}; the graph of a diverged run has no defined properties`);
     }
+  }
+}
+
+/** Finite weights can still give an edge past float32's range (|w| near 3.4e38, or a huge norm scale). */
+function checkEdges(weights: Float32Array, op: string, file: string): void {
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i])) throw new NumericError(`${file}: layer '${op}' gives an edge weight of ${weights[i]} (its weights or norm scale overflow single precision)`);
   }
 }
 
@@ -150,6 +164,9 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
       dst = existing ?? addGroup(op.name, op.op, out);
       groupOf.set(op.name, dst);
     }
+    // A weight without elements (a zero dimension) has no edges to give, and its other dimensions
+    // would size the edge block unchecked (fuzzing: shape [0, 2^40] asked for 2^45 floats).
+    if (w.shape.some((d) => d === 0)) throw new ArchitectureError(file, `layer '${op.name}' has an empty weight '${w.name}' of shape [${w.shape.join(', ')}]`);
     const values = w.read();
     checkFinite(values, w, file);
     const scale = normScale(op.norm, out, file);
@@ -171,6 +188,7 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
           weights[o * perGroup + j] = Math.sqrt(acc) * s;
         }
       }
+      checkEdges(weights, op.name, file);
       blocks.push({ src, dst, op: op.name, kind: ng === 1 ? 'dense' : 'grouped', weights, perGroup, groups: ng });
       convInfo.set(dst, { kernel: k, perGroup, inputGroup: src });
     } else {
@@ -197,6 +215,7 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
           }
         }
       }
+      checkEdges(weights, op.name, file);
       blocks.push({ src, dst, op: op.name, kind: 'dense', weights, perGroup: srcSize, groups: 1 });
       if (P > 1) convInfo.set(dst, { kernel: P, perGroup: srcSize, inputGroup: src });
     }
@@ -208,7 +227,7 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
     if (b.kind === 'identity' && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense')) continue;
     edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
   }
-  return { groups, blocks, nodeCount, edgeCount, warnings, convInfo };
+  return { file, groups, blocks, nodeCount, edgeCount, warnings, convInfo };
 }
 
 /** y += A x for the symmetric adjacency A (each block used in both directions). */

@@ -21,6 +21,12 @@ export interface ZipEntry {
 
 /** Largest entry we will inflate into memory; stored entries have no such limit (they stay lazy). */
 export const MAX_INFLATED_BYTES = 1 << 30;
+/**
+ * Deflated weights shrink little (float32 about 1.1:1); only a constant tensor, or a bomb, gets
+ * past 100:1. Above 16 MiB such a ratio is refused: a 1 MB archive must not cost a gigabyte.
+ */
+export const MAX_INFLATE_RATIO = 100;
+const RATIO_FREE_BYTES = 16 << 20;
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
@@ -77,6 +83,9 @@ export class ZipArchive {
     }
     if (entry.method === 8) {
       if (entry.size > MAX_INFLATED_BYTES) throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.size} bytes uncompressed, above the ${MAX_INFLATED_BYTES}-byte limit`);
+      if (entry.size > RATIO_FREE_BYTES && entry.size > MAX_INFLATE_RATIO * entry.compressedSize) {
+        throw new FormatError(this.src.name, `zip entry '${entry.name}' would inflate ${entry.compressedSize} bytes to ${entry.size} (more than ${MAX_INFLATE_RATIO}:1): refused as a likely zip bomb`);
+      }
       const packed = this.src.read(dataStart, entry.compressedSize);
       let out: Buffer;
       try {

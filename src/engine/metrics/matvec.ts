@@ -4,10 +4,11 @@
  *
  * Same arithmetic as `symmetricMatVec` in graph/rolled.ts, bit for bit — the committed zoo
  * features are compared at 7 significant digits, so a faster kernel must not change a single
- * rounding — but four output rows at a time: each source-side x[c] is loaded once for four
- * weights and each y[c] is read and written once instead of four times. Every y[c] still receives
+ * rounding — but eight output rows at a time: each source-side x[c] is loaded once for eight
+ * weights and each y[c] is read and written once instead of eight times. Every y[c] still receives
  * its terms in ascending row order and every row sum is still accumulated in column order, so
- * the results are identical; profiling put this at about half the time of the row-at-a-time loop.
+ * the results are identical. On ResNet-50's graph: 40 ms per product row by row, 21 ms four rows
+ * at a time, 17.5 ms eight.
  * A grouped (or depthwise) convolution is a dense block per group.
  */
 import type { RolledGraph } from '../graph/rolled';
@@ -18,35 +19,60 @@ import type { RolledGraph } from '../graph/rolled';
  */
 function denseRows(w: Float32Array, w0: number, rows: number, cols: number, xs: Float64Array, ys: Float64Array, xd: Float64Array, yd: Float64Array): void {
   let r = 0;
-  for (; r + 4 <= rows; r += 4) {
+  for (; r + 8 <= rows; r += 8) {
     const r0 = w0 + r * cols;
     const r1 = r0 + cols;
     const r2 = r1 + cols;
     const r3 = r2 + cols;
+    const r4 = r3 + cols;
+    const r5 = r4 + cols;
+    const r6 = r5 + cols;
+    const r7 = r6 + cols;
     const x0 = xd[r];
     const x1 = xd[r + 1];
     const x2 = xd[r + 2];
     const x3 = xd[r + 3];
+    const x4 = xd[r + 4];
+    const x5 = xd[r + 5];
+    const x6 = xd[r + 6];
+    const x7 = xd[r + 7];
     let a0 = 0;
     let a1 = 0;
     let a2 = 0;
     let a3 = 0;
+    let a4 = 0;
+    let a5 = 0;
+    let a6 = 0;
+    let a7 = 0;
     for (let c = 0; c < cols; c++) {
+      const xc = xs[c];
       const w0c = w[r0 + c];
       const w1c = w[r1 + c];
       const w2c = w[r2 + c];
       const w3c = w[r3 + c];
-      const xc = xs[c];
+      const w4c = w[r4 + c];
+      const w5c = w[r5 + c];
+      const w6c = w[r6 + c];
+      const w7c = w[r7 + c];
       a0 += w0c * xc;
       a1 += w1c * xc;
       a2 += w2c * xc;
       a3 += w3c * xc;
-      ys[c] = ys[c] + w0c * x0 + w1c * x1 + w2c * x2 + w3c * x3;
+      a4 += w4c * xc;
+      a5 += w5c * xc;
+      a6 += w6c * xc;
+      a7 += w7c * xc;
+      // Left to right, as eight separate `ys[c] += w * x` in row order would add them.
+      ys[c] = ys[c] + w0c * x0 + w1c * x1 + w2c * x2 + w3c * x3 + w4c * x4 + w5c * x5 + w6c * x6 + w7c * x7;
     }
     yd[r] += a0;
     yd[r + 1] += a1;
     yd[r + 2] += a2;
     yd[r + 3] += a3;
+    yd[r + 4] += a4;
+    yd[r + 5] += a5;
+    yd[r + 6] += a6;
+    yd[r + 7] += a7;
   }
   for (; r < rows; r++) {
     const row = w0 + r * cols;

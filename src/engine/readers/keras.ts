@@ -504,8 +504,11 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       const input = single;
       if (!info?.weight) return `conv layer '${l.name}' has no kernel in the file`;
       const depthwise = l.cls.startsWith('Depthwise');
-      const groups = depthwise ? info.depthwiseIn ?? 1 : typeof l.config.groups === 'number' ? l.config.groups : 1;
-      const op: ConvOp = { op: 'conv', name: l.name, weight: info.weight, input, groups };
+      const groups = depthwise ? info.depthwiseIn ?? 1 : l.config.groups ?? 1;
+      // From the file's JSON: anything but a positive integer (1.5, 5e-324, -1) would make the
+      // graph's channel arithmetic meaningless (fuzzing found 5e-324 hanging the eigen solver).
+      if (!Number.isSafeInteger(groups) || (groups as number) < 1) return `conv layer '${l.name}' has groups ${JSON.stringify(groups)}, not a positive integer`;
+      const op: ConvOp = { op: 'conv', name: l.name, weight: info.weight, input, groups: groups as number };
       ops.push(op);
       producer.set(l.name, op);
       depth.set(l.name, (depth.get(input) ?? 0) + 1);

@@ -9,7 +9,7 @@
  */
 import * as zlib from 'node:zlib';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
-import { FormatError } from '../errors';
+import { FormatError, errorMessage } from '../errors';
 import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel, permute } from '../tensor';
@@ -212,11 +212,47 @@ function entryDataStart(zip: ZipArchive, entry: ZipEntry): number {
   return entry.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
 }
 
-function deflatedPrefix(zip: ZipArchive, entry: ZipEntry, dataStart: number, compressedBytes: number): Uint8Array {
+/**
+ * Inflated bytes enough for any .npy header (12-byte preamble + the longest header numpy writes),
+ * with a margin: one more compressed byte can add a few KB of output, so the longest prefix within
+ * this cap still holds a whole header whenever the stream goes on past it.
+ */
+const HEADER_OUTPUT_LIMIT = MAX_NPY_HEADER + 12 + (64 << 10);
+
+/**
+ * The inflated start of a deflated member, from its first `compressedBytes` bytes, or 'too-large'
+ * when they inflate to more than any header needs. The output is capped at HEADER_OUTPUT_LIMIT:
+ * a 1.6 MB crafted .npz (a long random header, then 1 GiB of zeros) used to make this inflate the
+ * whole gigabyte just to read the header.
+ */
+function deflatedPrefix(zip: ZipArchive, entry: ZipEntry, dataStart: number, compressedBytes: number): Uint8Array | 'too-large' {
   const take = Math.min(compressedBytes, entry.compressedSize);
   const packed = zip.src.read(dataStart, take);
-  // Deflate expands at most ~1032x; bound the output anyway so a crafted stream cannot balloon.
-  return zlib.inflateRawSync(packed, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1024, take * 1100) });
+  try {
+    return zlib.inflateRawSync(packed, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEADER_OUTPUT_LIMIT });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
+    throw e;
+  }
+}
+
+/**
+ * The longest inflated prefix within HEADER_OUTPUT_LIMIT, when `fits` compressed bytes inflate
+ * within it and `over` do not: output grows with input, so a bisection finds it in ~log2(over)
+ * bounded inflations.
+ */
+function boundedPrefix(zip: ZipArchive, entry: ZipEntry, dataStart: number, fits: number, over: number): Uint8Array {
+  let best: Uint8Array = new Uint8Array(0);
+  while (over - fits > 1) {
+    const mid = (fits + over) >>> 1;
+    const out = deflatedPrefix(zip, entry, dataStart, mid);
+    if (out === 'too-large') over = mid;
+    else {
+      fits = mid;
+      best = out;
+    }
+  }
+  return best;
 }
 
 function readNpzHeader(zip: ZipArchive, entry: ZipEntry, where: string, file: string): NpyHeader {
@@ -236,21 +272,27 @@ function readNpzHeader(zip: ZipArchive, entry: ZipEntry, where: string, file: st
   if (dataStart + entry.compressedSize > zip.src.size) {
     throw new FormatError(file, `${where}: declares ${entry.compressedSize} compressed bytes at offset ${dataStart}, past the end of the file (${zip.src.size} bytes)`);
   }
+  let fits = 0;
   for (const n of [4096, 65536, 1 << 21]) {
-    let prefix: Uint8Array | undefined;
+    let prefix: Uint8Array | 'too-large';
+    let capped = false;
     try {
       prefix = deflatedPrefix(zip, entry, dataStart, n);
-    } catch {
-      break; // fall back to inflating the whole member, which reports the error properly
+      if (prefix === 'too-large') {
+        // More output than a header can need: the header, if any, ends within a shorter prefix.
+        prefix = boundedPrefix(zip, entry, dataStart, fits, Math.min(n, entry.compressedSize));
+        capped = true;
+      }
+    } catch (e) {
+      throw new FormatError(file, `${where}: deflated data is corrupt (${errorMessage(e)})`);
     }
     const h = parseNpyHeader(prefix, where, file);
     if (h !== 'short') return h;
-    if (n >= entry.compressedSize) break;
+    if (capped || n >= entry.compressedSize) break;
+    fits = n;
   }
-  const member = zip.open(entry);
-  const h = parseNpyHeader(member.read(0, Math.min(member.size, MAX_NPY_HEADER + 12)), where, file);
-  if (h === 'short') throw new FormatError(file, `${where}: member of ${member.size} bytes ends inside the .npy header`);
-  return h;
+  // Never the whole member: it may declare a gigabyte (the read of the tensor checks that later).
+  throw new FormatError(file, `${where}: no complete .npy header at the start of the deflated member`);
 }
 
 export const npzReader: CheckpointReader = {

@@ -564,7 +564,10 @@ function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, constNam
         const w = tensors.get(node.inputs[1] ?? '');
         if (!w || data0?.kind !== 'data' || ins.length !== 1) return give(node, 'has no initializer weight');
         if (w.shape.length < 3) return give(node, `has a weight of shape ${shapeStr(w.shape)}`);
-        const op: ConvOp = { op: 'conv', name: opName(w.name, node), weight: w, input: data0.id, groups: node.ints.get('group') ?? 1 };
+        const group = node.ints.get('group') ?? 1;
+        // A varint from the file: 0, negative or larger than the output channels cannot be a grouping.
+        if (!Number.isSafeInteger(group) || group < 1 || group > w.shape[0]) return give(node, `has group ${group}, not a positive integer up to its ${w.shape[0]} output channels`);
+        const op: ConvOp = { op: 'conv', name: opName(w.name, node), weight: w, input: data0.id, groups: group };
         ops.push(op);
         setOut({ kind: 'data', id: op.name, op, direct: true }, false);
         break;

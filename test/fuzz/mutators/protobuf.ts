@@ -7,6 +7,7 @@
  */
 import { Rng } from '../rng';
 import { Mutation, interestingValue } from './bytes';
+import { refactor } from './tensors';
 
 type Value = bigint | Uint8Array | Msg;
 interface Field {
@@ -131,7 +132,7 @@ export function mutateProtobuf(b: Uint8Array, rng: Rng): Mutation {
   const lens: LenRef[] = [];
   const root = parse(b, 0, b.length, 'Model', lens);
   if (!root) return { bytes: b, desc: 'not a parseable protobuf: unchanged' };
-  const what = rng.weighted<string>([[2, 'inplace-length'], [3, 'varint'], [3, 'string'], [2, 'reorder'], [1, 'drop'], [1, 'duplicate'], [1.5, 'external'], [1, 'attribute']]);
+  const what = rng.weighted<string>([[2, 'inplace-length'], [3, 'varint'], [3, 'string'], [2, 'reorder'], [1, 'drop'], [1, 'duplicate'], [1.5, 'external'], [1, 'attribute'], [2, 'reshape']]);
   if (what === 'inplace-length' && lens.length) {
     const l = rng.pick(lens);
     const out = b.slice();
@@ -200,6 +201,29 @@ export function mutateProtobuf(b: Uint8Array, rng: Rng): Mutation {
       if (rng.chance(0.5)) t.fields.push({ num: 13, wt: 2, value: entry('length', rng.pick(['-1', '1e9', '0x10', String(interestingValue(rng, 8)), '16'])) });
       if (rng.chance(0.5)) t.fields = t.fields.filter((f) => f.num !== 9);
       desc = `initializer: external data at '${loc}'`;
+      break;
+    }
+    case 'reshape': {
+      // Same element count, another shape: passes the data-size checks, changes the wiring.
+      const ts = all.filter((x) => x.type === 'Tensor');
+      if (!ts.length) break;
+      const t = rng.pick(ts);
+      const dims: bigint[] = [];
+      for (const f of t.fields) {
+        if (f.num !== 1) continue;
+        if (typeof f.value === 'bigint') dims.push(f.value);
+        else if (f.value instanceof Uint8Array) for (let p = 0; p < f.value.length; ) {
+          const v = readVarint(f.value, p);
+          if (!v) break;
+          dims.push(v[0]);
+          p = v[1];
+        }
+      }
+      const n = dims.reduce((a, d) => a * Number(d), 1);
+      const shape = refactor(n, rng);
+      t.fields = t.fields.filter((f) => f.num !== 1);
+      t.fields.unshift(...shape.map((d) => ({ num: 1, wt: 0, value: BigInt(d) })));
+      desc = `initializer reshaped [${dims.join(',')}] -> [${shape}]`;
       break;
     }
     case 'attribute': {

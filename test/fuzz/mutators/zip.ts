@@ -111,7 +111,12 @@ export function writeZip(entries: Entry[], align = 64): Uint8Array {
 
 /** The uncompressed bytes of an entry of a seed (seeds are well-formed). */
 export function entryBytes(e: Entry): Uint8Array {
-  return e.method === 8 ? new Uint8Array(zlib.inflateRawSync(e.data)) : e.data;
+  if (e.method !== 8) return e.data;
+  try {
+    return new Uint8Array(zlib.inflateRawSync(e.data, { maxOutputLength: 256 << 20 }));
+  } catch {
+    return e.data; // an earlier mutation broke the stream: mutate what is there
+  }
 }
 
 export function withBytes(e: Entry, bytes: Uint8Array, keepMethod = true): Entry {
