@@ -4,10 +4,11 @@
  * Debian's Chromium and playwright-core (the recipe in docs/e2e-real-vscode.md of the shared docs).
  *
  *   npm run test:e2e                  (from the repository root)
- *   node test/e2e/run.mjs [--only=suite|ui] [--skip-install] [--keep] [--vsix=FILE]
+ *   node test/e2e/run.mjs [--part=suite|ui] [--no-install] [--keep] [--vsix=FILE]
  *
  * 1. Installs what it needs when missing (fast no-op otherwise): Debian's chromium, libkrb5-dev and
- *    ripgrep; the harness package (npm ci in test/e2e); the repository's own dependencies.
+ *    ripgrep; the harness package (npm ci of test/e2e/package.json into ~/.cache/training-dynamics-e2e);
+ *    the repository's own dependencies.
  * 2. Builds the .vsix (`npm run package`, else a production build + vsce) and installs it into a
  *    fresh code-server user-data-dir / extensions-dir in a temp dir.
  * 3. Part 1, the extension-host suite: mocha inside the real extension host (test/e2e/suite).
@@ -24,17 +25,21 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+// The harness packages (~460 MB) are installed outside the checkout, so the working tree holds no
+// third-party code: test/e2e keeps only package.json and the lockfile; `npm ci` runs on a copy.
+const DEPS = process.env.TD_E2E_DEPS ?? path.join(os.homedir(), '.cache', 'training-dynamics-e2e');
+const NM = path.join(DEPS, 'node_modules');
 const ROOT = path.resolve(HERE, '../..');
 const argv = process.argv.slice(2);
-const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'all';
-const skipInstall = argv.includes('--skip-install');
+const only = argv.find((a) => a.startsWith('--part='))?.slice('--part='.length) ?? 'all';
+const skipInstall = argv.includes('--no-install');
 const keep = argv.includes('--keep');
 const givenVsix = argv.find((a) => a.startsWith('--vsix='))?.slice('--vsix='.length);
 
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const EXTENSION_ID = 'training-dynamics.training-dynamics';
 const CHROMIUM = '/usr/bin/chromium';
-const CODE_SERVER = path.join(HERE, 'node_modules/code-server/out/node/entry.js');
+const CODE_SERVER = path.join(NM, 'code-server/out/node/entry.js');
 const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep'];
 // @vscode/ripgrep (a dependency of code-server 4.100.3) downloads rg from GitHub in its postinstall
 // unless this file is already in its download cache: Debian's rg goes there instead.
@@ -121,15 +126,17 @@ function ensureRipgrepCache() {
 
 /** `npm ci` in test/e2e when the lockfile (or node) changed since the last install. */
 function ensureHarnessPackages() {
-  const stampFile = path.join(HERE, 'node_modules', '.e2e-install-stamp');
+  fs.mkdirSync(DEPS, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(HERE, f), path.join(DEPS, f));
+  const stampFile = path.join(NM, '.e2e-install-stamp');
   const stamp = crypto.createHash('sha256').update(fs.readFileSync(path.join(HERE, 'package-lock.json'))).update(process.version).digest('hex');
-  const complete = [CODE_SERVER, path.join(HERE, 'node_modules/playwright-core/package.json'), path.join(HERE, 'node_modules/mocha/package.json'), path.join(HERE, 'node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg')].every((f) => fs.existsSync(f));
+  const complete = [CODE_SERVER, path.join(NM, 'playwright-core/package.json'), path.join(NM, 'mocha/package.json'), path.join(NM, 'code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg')].every((f) => fs.existsSync(f));
   if (complete && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) return 'up to date';
   if (process.arch !== 'x64') say(`note: the ripgrep cache trick is for x64; on ${process.arch} @vscode/ripgrep may try GitHub`);
   else ensureRipgrepCache();
   // unsafe_perm: code-server's postinstall as root. yes: node-pty's postinstall runs `npx node-gyp`.
   const env = { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' };
-  const ms = run('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: HERE, env, logFile: path.join(os.tmpdir(), 'training-dynamics-e2e-npm-ci.log'), what: 'npm ci in test/e2e' });
+  const ms = run('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: DEPS, env, logFile: path.join(os.tmpdir(), 'training-dynamics-e2e-npm-ci.log'), what: `npm ci in ${DEPS}` });
   fs.writeFileSync(stampFile, stamp);
   return `npm ci in ${secs(ms)}`;
 }
@@ -163,7 +170,7 @@ function packageExtension(tmp) {
   // vsce rewrites README's relative links against the repository; it fails when that is not on GitHub.
   const repo = String(pkg.repository?.url ?? pkg.repository ?? 'https://example.invalid/repo').replace(/\.git$/, '');
   const urls = ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`];
-  run(process.execPath, [path.join(HERE, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', ...urls, '-o', vsix], { logFile: path.join(tmp, 'package.log'), what: 'vsce package' });
+  run(process.execPath, [path.join(NM, '@vscode/vsce/vsce'), 'package', '--no-dependencies', ...urls, '-o', vsix], { logFile: path.join(tmp, 'package.log'), what: 'vsce package' });
   return { vsix, how: 'esbuild --production + vsce package --no-dependencies' };
 }
 
@@ -271,7 +278,7 @@ function groupAlive(pgid) {
  * browser's stop() closes it and then kills its process group, and any exit kills it too.
  */
 async function launchBrowser(ctx) {
-  const { chromium } = await import('playwright-core');
+  const { chromium } = await import(pathToFileURL(path.join(NM, 'playwright-core/index.mjs')).href);
   const server = await chromium.launchServer({
     executablePath: CHROMIUM,
     headless: true,
@@ -417,6 +424,8 @@ async function main() {
     XDG_CACHE_HOME: path.join(home, '.cache'),
     XDG_STATE_HOME: path.join(home, '.local/state'),
     XDG_RUNTIME_DIR: path.join(home, '.run'),
+    // The suite runs inside the extension host, which inherits this: where the harness's mocha is.
+    TD_E2E_MOCHA: path.join(NM, 'mocha'),
   };
   for (const d of [env.XDG_CONFIG_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_STATE_HOME, env.XDG_RUNTIME_DIR]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const userData = path.join(tmp, 'user-data');

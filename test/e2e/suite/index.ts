@@ -25,7 +25,8 @@ type MochaCtor = new (options: Record<string, unknown>) => MochaInstance;
 
 export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Mocha = require('mocha') as MochaCtor;
+  // The harness installs mocha outside the checkout (run.mjs) and says where.
+  const Mocha = require(process.env.TD_E2E_MOCHA ?? 'mocha') as MochaCtor;
   const failures: { title: string; message: string }[] = [];
   let passed = 0;
   let pending = 0;
