@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerPool, poolSize } from '../engine/pool/worker-pool';
+import { WorkerPool, poolSize, type CrashReport } from '../engine/pool/worker-pool';
 import { ResultCache } from '../engine/live/result-cache';
 import { AnalysisService } from '../engine/live/analysis-service';
 import { findUserModel } from '../engine/analyze';
@@ -46,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): TrainingDynamicsApi 
   const size = poolSize(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   const heapMb = workerHeapMb(size);
   const pool = new WorkerPool({ script: path.join(__dirname, 'worker.js'), size, maxOldGenerationSizeMb: heapMb });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((r) => crashes.push(r));
   pool.onCrash((r) => out.warn(`analysis worker ${r.reason} while working on ${r.file} (attempt ${r.attempt}); ${r.willRetry ? 'retrying once on a fresh worker' : 'giving up on this file'}`));
 
   // Workspace storage (per workspace); a window without a folder falls back to global storage.
@@ -93,6 +95,11 @@ export function activate(context: vscode.ExtensionContext): TrainingDynamicsApi 
     whenIdle: () => service.whenIdle(),
     statusBarText: () => status.text,
     analyzedCount: (file: string) => service.analyzedCount(file),
+    analyses: () => service.analyses(),
+    onAnalysis: (listener) => service.onAnalysis(listener),
+    running: () => service.running(),
+    killWorker: () => pool.kill(),
+    crashes: () => crashes.slice(),
   };
 }
 

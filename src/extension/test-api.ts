@@ -1,5 +1,9 @@
 /** What activate() returns: the end-to-end tests drive and observe the extension through it. */
 import type { RunSummary } from '../shared/protocol';
+import type { AnalysisRecord } from '../engine/live/analysis-service';
+import type { CrashReport } from '../engine/pool/worker-pool';
+
+export type { AnalysisRecord, CrashReport };
 
 export interface TrainingDynamicsApi {
   /** All known runs, as the dashboard sees them. */
@@ -10,4 +14,14 @@ export interface TrainingDynamicsApi {
   statusBarText(): string;
   /** Completed worker analyses of a file (cache hits excluded): to prove no file is analyzed twice. */
   analyzedCount(file: string): number;
+  /** Every finished worker analysis of this extension host, with the size and hash of the bytes read. */
+  analyses(): AnalysisRecord[];
+  /** Hears each finished analysis (a result once it is in the disk cache); returns the unsubscribe. */
+  onAnalysis(listener: (r: AnalysisRecord) => void): () => void;
+  /** Checkpoints being analyzed by a worker right now. */
+  running(): string[];
+  /** Kills the worker thread running an analysis (as a crash would); returns its file, or undefined if none runs. */
+  killWorker(): string | undefined;
+  /** Worker crashes reported by the pool, oldest first. */
+  crashes(): CrashReport[];
 }

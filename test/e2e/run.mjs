@@ -4,7 +4,7 @@
  * Debian's Chromium and playwright-core (the recipe in docs/e2e-real-vscode.md of the shared docs).
  *
  *   npm run test:e2e                  (from the repository root)
- *   node test/e2e/run.mjs [--part=suite|ui] [--no-install] [--keep] [--vsix=FILE]
+ *   node test/e2e/run.mjs [--part=suite|stress|ui] [--no-install] [--keep] [--vsix=FILE]
  *
  * 1. Installs what it needs when missing (fast no-op otherwise): Debian's chromium, libkrb5-dev and
  *    ripgrep; the harness package (npm ci of test/e2e/package.json into ~/.cache/training-dynamics-e2e);
@@ -12,7 +12,9 @@
  * 2. Builds the .vsix (`npm run package`, else a production build + vsce) and installs it into a
  *    fresh code-server user-data-dir / extensions-dir in a temp dir.
  * 3. Part 1, the extension-host suite: mocha inside the real extension host (test/e2e/suite).
- * 4. Part 2, the UI flows: Chromium driven by playwright-core (test/e2e/ui/flows.mjs).
+ * 4. Part 2, the watcher stress test (test/e2e/stress): a simulated sweep writes 1,000 checkpoints
+ *    while two extension hosts in turn watch it; the first is killed mid-way.
+ * 5. Part 3, the UI flows: Chromium driven by playwright-core (test/e2e/ui/flows.mjs).
  * A fresh code-server per part, killed by process group at the end even on failure. Each part ends
  * with `N passed, N failed`; the exit status is non-zero when anything failed.
  */
@@ -226,8 +228,8 @@ async function freePort() {
 }
 
 /** A fresh code-server in its own process group, answering /healthz. */
-async function startCodeServer(ctx, name, workspace) {
-  const port = await freePort();
+async function startCodeServer(ctx, name, workspace, port) {
+  port ??= await freePort();
   const logFile = path.join(ctx.tmp, `code-server-${name}.log`);
   const fd = fs.openSync(logFile, 'w');
   const child = spawn(
@@ -301,24 +303,36 @@ async function launchBrowser(ctx) {
 // ---------------------------------------------------------------------------------------------
 // 3. The extension-host suite
 
-async function compileSuite() {
+/** Compiles test files (with the suite's runner and helpers) next to each other in `outdir`. */
+async function compileSuite(name = 'suite', extra = []) {
   const esbuild = await import('esbuild'); // the repository's own devDependency
-  const outdir = path.join(HERE, 'out/suite');
+  const outdir = path.join(HERE, 'out', name);
   fs.rmSync(outdir, { recursive: true, force: true });
-  const entryPoints = fs.readdirSync(path.join(HERE, 'suite')).filter((f) => f.endsWith('.ts')).map((f) => path.join(HERE, 'suite', f));
-  await esbuild.build({ entryPoints, outdir, bundle: false, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
-  return outdir;
+  const suiteFiles = fs.readdirSync(path.join(HERE, 'suite')).filter((f) => f.endsWith('.ts')).map((f) => path.join(HERE, 'suite', f));
+  const entryPoints = name === 'suite' ? suiteFiles : [...suiteFiles.filter((f) => !f.endsWith('.test.ts')), ...extra];
+  await esbuild.build({ entryPoints, outdir, outbase: HERE, bundle: false, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
+  // outbase keeps suite/ and stress/ apart; the runner loads the *.test.js beside its index.js.
+  const runnerDir = path.join(outdir, 'suite');
+  for (const f of extra) {
+    const rel = path.relative(HERE, f).replace(/\.ts$/, '.js');
+    fs.renameSync(path.join(outdir, rel), path.join(runnerDir, path.basename(rel)));
+  }
+  return runnerDir;
 }
 
-async function runSuite(ctx) {
-  const outdir = await compileSuite();
-  const ws = makeWorkspace(path.join(ctx.tmp, 'ws-suite'), {});
-  const log = path.join(ctx.tmp, 'suite.log');
-  const result = path.join(ctx.tmp, 'suite-result.json');
+/**
+ * One extension-host session: a fresh code-server on `wsDir` (user data shared with the other
+ * sessions of this harness run), the compiled suite in `outdir` run by the workbench in Chromium.
+ * `config` goes to outdir/config.json. Returns the counts and whatever `during` returned.
+ */
+async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000, during, port }) {
+  const log = path.join(ctx.tmp, `${name}.log`);
+  const result = path.join(ctx.tmp, `${name}-result.json`);
   fs.writeFileSync(log, '');
-  fs.writeFileSync(path.join(outdir, 'config.json'), JSON.stringify({ log, result, workspace: ws.dir, sweep: ws.sweep, hostileName: HOSTILE_NAME }, null, 2));
+  fs.rmSync(result, { force: true });
+  fs.writeFileSync(path.join(outdir, 'config.json'), JSON.stringify({ ...config, log, result, workspace: wsDir }, null, 2));
 
-  const server = await startCodeServer(ctx, 'suite', ws.dir);
+  const server = await startCodeServer(ctx, name, wsDir, port);
   let browser;
   let printed = 0;
   const printLog = () => {
@@ -330,10 +344,11 @@ async function runSuite(ctx) {
   const started = Date.now();
   let exitCode = null;
   let problem = null;
+  let side;
   try {
     browser = await launchBrowser(ctx);
     const page = await browser.newPage();
-    const browserLog = fs.createWriteStream(path.join(ctx.tmp, 'suite-workbench.log'));
+    const browserLog = fs.createWriteStream(path.join(ctx.tmp, `${name}-workbench.log`));
     await page.exposeFunction('codeAutomationLog', (type, args) => browserLog.write(`[${type}] ${typeof args === 'string' ? args : JSON.stringify(args)}\n`));
     let exit;
     const exited = new Promise((resolve) => (exit = resolve));
@@ -343,12 +358,13 @@ async function runSuite(ctx) {
       ['extensionDevelopmentPath', remote(ctx.installedExtension)],
       ['extensionTestsPath', remote(path.join(outdir, 'index.js'))],
     ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws.dir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const limit = 420_000;
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(wsDir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const sidePromise = during ? during() : Promise.resolve(undefined);
     let timer;
-    exitCode = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)))]);
+    exitCode = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs)))]);
     clearTimeout(timer);
-    if (exitCode === 'timeout') problem = `the suite did not finish within ${secs(limit)}`;
+    if (exitCode === 'timeout') problem = `${name} did not finish within ${secs(limitMs)}`;
+    side = await sidePromise;
   } catch (e) {
     problem = e.message;
   } finally {
@@ -361,13 +377,73 @@ async function runSuite(ctx) {
   if (fs.existsSync(result)) counts = JSON.parse(fs.readFileSync(result, 'utf8'));
   else {
     counts.failed = 1;
-    problem ??= `the suite wrote no result (exit code ${exitCode}); see ${path.join(ctx.tmp, 'suite-workbench.log')} and ${server.logFile}`;
+    problem ??= `${name} wrote no result (exit code ${exitCode}); see ${path.join(ctx.tmp, `${name}-workbench.log`)} and ${server.logFile}`;
   }
-  if (problem) say(`suite: ${problem}`);
+  if (problem) say(`${name}: ${problem}`);
   if (exitCode !== null && exitCode !== 'timeout' && exitCode !== 0 && counts.failed === 0) counts.failed = 1; // the host reported failure
-  say(`extension-host suite: ${secs(Date.now() - started)}`);
+  say(`${name}: ${secs(Date.now() - started)}`);
+  return { counts, side, port: server.port };
+}
+
+async function runSuite(ctx) {
+  const outdir = await compileSuite();
+  const ws = makeWorkspace(path.join(ctx.tmp, 'ws-suite'), {});
+  const { counts } = await hostSession(ctx, { name: 'suite', outdir, wsDir: ws.dir, config: { sweep: ws.sweep, hostileName: HOSTILE_NAME } });
   process.stdout.write(`${counts.passed} passed, ${counts.failed} failed\n`);
   return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3b. The watcher stress test (test/e2e/stress): two extension hosts, a sweep writing meanwhile
+
+async function runStress(ctx) {
+  const outdir = await compileSuite('stress', [path.join(HERE, 'stress/stress.test.ts')]);
+  const wsDir = path.join(ctx.tmp, 'ws-stress');
+  const sweep = path.join(wsDir, 'sweep');
+  fs.mkdirSync(sweep, { recursive: true });
+  fs.mkdirSync(path.join(wsDir, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(wsDir, '.vscode/settings.json'), '{}');
+  const files = Object.fromEntries(['plan', 'done', 'ready', 'journal1', 'journal2', 'phase1', 'report'].map((k) => [k, path.join(ctx.tmp, `stress-${k}.json${k.startsWith('journal') ? 'l' : ''}`)]));
+  const stress = { root: ROOT, sweep, restartAfter: 300, ...files };
+
+  let writer;
+  const writerLog = path.join(ctx.tmp, 'stress-writer.log');
+  const startWriter = async () => {
+    // The sweep starts once host 1 watches (its suite says so); it goes on through the restart.
+    const until = Date.now() + 120_000;
+    while (!fs.existsSync(files.ready) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (!fs.existsSync(files.ready)) return 'host 1 never got ready';
+    const fd = fs.openSync(writerLog, 'w');
+    writer = spawn(process.execPath, [path.join(HERE, 'stress/sweep-writer.mjs'), '--out', sweep, '--plan', files.plan, '--done', files.done], { stdio: ['ignore', fd, fd], detached: true });
+    fs.closeSync(fd);
+    servers.add(writer);
+    return 'started';
+  };
+  const started = Date.now();
+  let passed = 0;
+  let failed = 0;
+  try {
+    say('stress: extension host 1 (the sweep starts, a worker is killed)');
+    const one = await hostSession(ctx, { name: 'stress-host1', outdir, wsDir, config: { stress: { ...stress, phase: 1 } }, during: startWriter });
+    passed += one.counts.passed;
+    failed += one.counts.failed;
+    // hostSession stopped that code-server (SIGTERM to its process group, SIGKILL after 3 s): the
+    // extension host died with analyses in flight while the sweep goes on writing.
+    say('stress: code-server 1 stopped; extension host 2 starts on the same workspace and user data');
+    if (writer) {
+      // The same address as before: the workbench keys a window's storage (the result cache) by its URI.
+      const two = await hostSession(ctx, { name: 'stress-host2', outdir, wsDir, config: { stress: { ...stress, phase: 2 } }, limitMs: 540_000, port: one.port });
+      passed += two.counts.passed;
+      failed += two.counts.failed;
+    } else failed++;
+  } finally {
+    if (writer && writer.exitCode === null) writer.kill('SIGKILL');
+    servers.delete(writer);
+  }
+  if (fs.existsSync(files.report)) say(`stress report: ${fs.readFileSync(files.report, 'utf8').replace(/\s+/g, ' ')}`);
+  say(`watcher stress: ${secs(Date.now() - started)}`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return { passed, failed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,8 +533,14 @@ async function main() {
       passed += c.passed;
       failed += c.failed;
     }
+    if (only === 'all' || only === 'stress') {
+      say('part 2: watcher stress (a sweep of 1,000 checkpoints, two extension hosts)');
+      const c = await runStress(ctx);
+      passed += c.passed;
+      failed += c.failed;
+    }
     if (only === 'all' || only === 'ui') {
-      say('part 2: UI flows (playwright-core + Chromium)');
+      say('part 3: UI flows (playwright-core + Chromium)');
       const c = await runUi(ctx);
       passed += c.passed;
       failed += c.failed;

@@ -43,6 +43,7 @@ function setup(opts: Partial<ServiceOptions> & { cacheDir?: string; workers?: nu
     engineVersion: 'test',
     settings: () => ({ inputSize: null, forecastEpochs: 3 }),
     settleMs: 120,
+    recentWriteMs: 300,
     accuracyDelayMs: 20,
     forecast: (input) => {
       forecasts.push(input);
@@ -158,7 +159,8 @@ test('a checkpoint still being written is not analyzed until complete; a truncat
     assert.deepEqual(service.runs()[0].epochs, [0, 1, 2]);
     assert.deepEqual(service.runs()[0].errors, []);
 
-    // epoch_3.pt stops half-way and stays so: an error naming the problem; epochs 0-2 stay.
+    // epoch_3.pt stops half-way and stays so: given another chance while its write is recent, then
+    // an error naming the problem; epochs 0-2 stay.
     const f3 = path.join(run, 'epoch_3.pt');
     fs.writeFileSync(f3, fs.readFileSync(path.join(RUN0, 'epoch_3.pt')).subarray(0, 400_000));
     service.fileChanged(f3);
@@ -170,9 +172,14 @@ test('a checkpoint still being written is not analyzed until complete; a truncat
     assert.match(r.errors[0].message, /truncated|end-of-central-directory|zip/i);
     assert.equal(r.status, 'ready');
     assert.equal(service.analyzedCount(f3), 0);
+    const outcomes = service.analyses().filter((a) => a.file === f3).map((a) => a.outcome);
+    assert.equal(outcomes[outcomes.length - 1], 'error');
+    assert.ok(outcomes.slice(0, -1).every((o) => o === 'incomplete') && outcomes.length <= 4, outcomes.join(','));
+    const tries = pool.analyses(f3).length;
+    assert.equal(tries, outcomes.length);
     service.fileChanged(f3); // the same bytes again: not retried
     await service.whenIdle();
-    assert.equal(pool.analyses(f3).length, 1);
+    assert.equal(pool.analyses(f3).length, tries);
 
     // The writer finishes after all: analyzed, error gone.
     fs.copyFileSync(path.join(RUN0, 'epoch_3.pt'), f3);
@@ -386,3 +393,50 @@ test('a run restarted in a cleared folder does not show the deleted epochs of it
     await dispose();
   }
 });
+
+test('a file that stops growing for a moment mid-write is tried again, not reported broken; a killed worker\'s job is retried', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const run = path.join(dir, 'runG');
+  const files = copyRun(RUN0, run, [0]);
+  const { service, pool, dispose } = setup({ recentWriteMs: 1500 });
+  try {
+    await service.track(files[0]);
+    // The writer pauses longer than the settle interval with half the file written, then finishes
+    // without any further event reaching the service (a missed watcher event).
+    const full = fs.readFileSync(path.join(RUN0, 'epoch_1.pt'));
+    const f1 = path.join(run, 'epoch_1.pt');
+    fs.writeFileSync(f1, full.subarray(0, full.length >> 1));
+    service.fileChanged(f1);
+    await waitFor(() => service.analyses().some((a) => a.file === f1), 20_000);
+    fs.writeFileSync(f1, full);
+    await service.whenIdle();
+    const seen = service.analyses().filter((a) => a.file === f1);
+    assert.deepEqual(seen.map((a) => a.outcome), ['incomplete', 'result']);
+    assert.equal(seen[1].size, full.length, 'the result is of the whole file');
+    assert.deepEqual(service.runs()[0].errors, [], 'never shown as an error');
+    assert.deepEqual(service.runs()[0].epochs, [0, 1]);
+
+    // A worker killed in the middle of a job: reported, retried on a fresh worker, analyzed once.
+    const crashes: string[] = [];
+    pool.onCrash((c) => crashes.push(`${path.basename(c.file)} ${c.reason} ${c.willRetry}`));
+    const f2 = copyRun(RUN0, run, [2])[0];
+    service.fileChanged(f2);
+    await waitFor(() => pool.running > 0, 20_000, 1);
+    assert.equal(pool.kill(), f2);
+    await service.whenIdle();
+    assert.deepEqual(crashes, ['epoch_2.pt was killed true']);
+    assert.equal(service.analyzedCount(f2), 1);
+    assert.deepEqual(service.runs()[0].epochs, [0, 1, 2]);
+    assert.equal(pool.kill(), undefined, 'nothing running, nothing killed');
+  } finally {
+    await dispose();
+  }
+});
+
+async function waitFor(probe: () => boolean, timeoutMs: number, everyMs = 20): Promise<void> {
+  const start = Date.now();
+  while (!probe()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}

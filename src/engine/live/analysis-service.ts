@@ -34,6 +34,27 @@ export interface ServiceSettings {
   modelFile?: (runDir: string) => string | undefined;
 }
 
+/** One finished worker analysis (cache hits are not analyses): what the stress test audits. */
+export interface AnalysisRecord {
+  file: string;
+  /** Size, mtime and content hash of the bytes analyzed. */
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  /**
+   * 'result' and 'error' are the file's outcome. 'incomplete': the file failed to parse and had
+   * been modified moments before, so it is taken as still being written and settled again.
+   */
+  outcome: 'result' | 'error' | 'incomplete';
+  message?: string;
+  ms: number;
+}
+
+/** How often a file that failed to parse right after being written gets another chance. */
+const INCOMPLETE_RETRIES = 3;
+/** Records kept for analyses(): enough for a sweep, bounded for a long session. */
+const MAX_RECORDS = 20_000;
+
 export interface ServiceOptions {
   pool: WorkerPool;
   cache?: ResultCache;
@@ -41,6 +62,11 @@ export interface ServiceOptions {
   engineVersion: string;
   settings: () => ServiceSettings;
   settleMs?: number;
+  /**
+   * A file that fails to parse within this long of its last modification may still be being
+   * written: it is tried again after this long (at most 3 times) before its error stands.
+   */
+  recentWriteMs?: number;
   /** Delay that gathers log changes before re-reading a run's logs. */
   accuracyDelayMs?: number;
   settleDeps?: SettleDeps;
@@ -68,9 +94,14 @@ export class AnalysisService {
   private readonly queue: FileEntry[] = [];
   private readonly runningByRun = new Map<string, number>();
   private readonly counts = new Map<string, number>();
+  private readonly records: AnalysisRecord[] = [];
+  private readonly recordListeners: ((r: AnalysisRecord) => void)[] = [];
+  private readonly incomplete = new Map<string, number>();
   private readonly settler: FileSettler;
   private readonly listeners: ((runId?: string) => void)[] = [];
   private readonly accuracyTimers = new Map<string, NodeJS.Timeout>();
+  /** Files that failed to parse moments after being written, waiting for another try. */
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly draws = new Map<string, Promise<DrawGraph>>();
   private inFlight = 0;
   private changed = new Set<string>();
@@ -102,9 +133,30 @@ export class AnalysisService {
     return (this.runMap.get(runId)?.pending() ?? []).map((p) => ({ ...p, epoch: epochFromName(p.file) }));
   }
 
-  /** Completed worker analyses of a file (cache hits do not count): to prove none ran twice. */
+  /** Worker analyses of a file that gave its result (cache hits do not count): to prove none ran twice. */
   analyzedCount(file: string): number {
     return this.counts.get(path.resolve(file)) ?? 0;
+  }
+
+  /** Files being analyzed by a worker now. */
+  running(): string[] {
+    const out: string[] = [];
+    for (const r of this.runMap.values()) for (const e of r.files.values()) if (e.phase === 'running') out.push(e.file);
+    return out;
+  }
+
+  /** Finished worker analyses, oldest first (at most the last 20,000). */
+  analyses(): AnalysisRecord[] {
+    return this.records.slice();
+  }
+
+  /** Hears each finished analysis; a result is reported once it is in the disk cache. */
+  onAnalysis(listener: (r: AnalysisRecord) => void): () => void {
+    this.recordListeners.push(listener);
+    return () => {
+      const i = this.recordListeners.indexOf(listener);
+      if (i >= 0) this.recordListeners.splice(i, 1);
+    };
   }
 
   onChange(listener: (runId?: string) => void): () => void {
@@ -117,7 +169,7 @@ export class AnalysisService {
 
   isBusy(): boolean {
     // A pending change notification counts too: once idle, the status bar already shows the end state.
-    if (this.settler.count > 0 || this.inFlight > 0 || this.queue.length > 0 || this.accuracyTimers.size > 0 || this.flushTimer) return true;
+    if (this.settler.count > 0 || this.inFlight > 0 || this.queue.length > 0 || this.accuracyTimers.size > 0 || this.retryTimers.size > 0 || this.flushTimer) return true;
     for (const r of this.runMap.values()) for (const e of r.files.values()) if (e.phase === 'checking' || e.phase === 'queued' || e.phase === 'running') return true;
     return false;
   }
@@ -391,6 +443,9 @@ export class AnalysisService {
 
   private stopWork(e: FileEntry): void {
     this.settler.cancel(e.file);
+    const retry = this.retryTimers.get(e.file);
+    if (retry) clearTimeout(retry);
+    this.retryTimers.delete(e.file);
     this.unqueue(e);
     if (e.phase === 'running' && e.taskId !== undefined) this.o.pool.cancel(e.taskId);
     e.taskId = undefined;
@@ -445,6 +500,7 @@ export class AnalysisService {
     const warm = this.warmStart(e);
     const inputSize = key.inputSize ?? undefined;
     this.runningByRun.set(dir, (this.runningByRun.get(dir) ?? 0) + 1);
+    const started = Date.now();
     const task = this.o.pool.submit(e.file, (jobId) => {
       const ws = warm?.slice(); // a copy per attempt: the transfer detaches it
       return { msg: { type: 'analyze', job: { jobId, file: e.file, inputSize, warmStart: ws } }, transfer: ws ? [ws.buffer] : [] };
@@ -453,7 +509,7 @@ export class AnalysisService {
     this.inFlight++;
     task.promise
       .then(
-        (reply) => this.onReply(e, key, task.jobId, reply),
+        (reply) => this.onReply(e, key, task.jobId, reply, Date.now() - started),
         (err) => this.onFail(e, task.jobId, err),
       )
       .catch((err) => this.log(`internal: ${errorMessage(err)}`))
@@ -465,7 +521,7 @@ export class AnalysisService {
     this.touch(dir);
   }
 
-  private onReply(e: FileEntry, key: CacheKey, jobId: number, reply: PoolReply): void {
+  private onReply(e: FileEntry, key: CacheKey, jobId: number, reply: PoolReply, ms: number): void {
     if (e.taskId !== jobId) return; // superseded (cancelled, deleted)
     e.taskId = undefined;
     const run = this.runMap.get(path.dirname(e.file));
@@ -477,13 +533,43 @@ export class AnalysisService {
       this.settle(e);
       return;
     }
+    const record = { file: e.file, size: key.size, mtimeMs: key.mtimeMs, hash: key.hash, ms };
     if (reply.type === 'result') {
       this.counts.set(e.file, (this.counts.get(e.file) ?? 0) + 1);
-      this.accept(run, e, key, reply.analysis, reply.centrality, true);
-    } else if (reply.type === 'error') {
-      this.fail(run, e, reply.message);
-    } else {
-      this.fail(run, e, `internal error: the worker answered '${reply.type}' to an analysis`);
+      this.incomplete.delete(e.file);
+      this.accept(run, e, key, reply.analysis, reply.centrality, true, { ...record, outcome: 'result' });
+      return;
+    }
+    const message = reply.type === 'error' ? reply.message : `internal error: the worker answered '${reply.type}' to an analysis`;
+    const tries = this.incomplete.get(e.file) ?? 0;
+    const recentMs = this.o.recentWriteMs ?? 3000;
+    if (reply.type === 'error' && Date.now() - key.mtimeMs < recentMs && tries < INCOMPLETE_RETRIES) {
+      // A writer that paused longer than a settle poll (a slow disk, a busy machine) leaves a file
+      // that is stable for a moment yet incomplete: give it time before calling it broken.
+      this.incomplete.set(e.file, tries + 1);
+      this.addRecord({ ...record, outcome: 'incomplete', message });
+      e.phase = 'settling';
+      const t = setTimeout(() => {
+        this.retryTimers.delete(e.file);
+        if (e.phase === 'settling' && run.files.get(e.file) === e) this.settle(e);
+      }, recentMs);
+      this.retryTimers.set(e.file, t);
+      return;
+    }
+    this.incomplete.delete(e.file);
+    this.addRecord({ ...record, outcome: 'error', message });
+    this.fail(run, e, message);
+  }
+
+  private addRecord(r: AnalysisRecord): void {
+    this.records.push(r);
+    if (this.records.length > MAX_RECORDS) this.records.splice(0, this.records.length - MAX_RECORDS);
+    for (const l of this.recordListeners) {
+      try {
+        l(r);
+      } catch (err) {
+        this.log(`listener: ${errorMessage(err)}`);
+      }
     }
   }
 
@@ -495,7 +581,7 @@ export class AnalysisService {
     this.fail(run, e, err instanceof PoolCrashError ? err.message : `internal error: ${errorMessage(err)}`);
   }
 
-  private accept(run: RunState, e: FileEntry, key: CacheKey, analysis: CheckpointAnalysis, centrality: Float64Array, fresh: boolean): void {
+  private accept(run: RunState, e: FileEntry, key: CacheKey, analysis: CheckpointAnalysis, centrality: Float64Array, fresh: boolean, record?: AnalysisRecord): void {
     e.phase = 'done';
     e.key = key;
     e.stat = { size: key.size, mtimeMs: key.mtimeMs };
@@ -503,7 +589,10 @@ export class AnalysisService {
     e.result = { file: e.file, key, analysis, centrality, deleted: false };
     run.kept.delete(e.file);
     run.updatedAt = Date.now();
-    if (fresh) void this.o.cache?.put({ key, analysis, centrality }).catch((err) => this.log(`cache: ${errorMessage(err)}`));
+    if (fresh) {
+      const stored = this.o.cache?.put({ key, analysis, centrality }).catch((err) => this.log(`cache: ${errorMessage(err)}`)) ?? Promise.resolve();
+      if (record) void stored.then(() => this.addRecord(record));
+    }
     this.forecast(run);
     this.scheduleAccuracy(run);
     this.finish(e, 'done');
@@ -521,6 +610,7 @@ export class AnalysisService {
 
   private remove(run: RunState, e: FileEntry, outcome: TrackOutcome): void {
     this.stopWork(e);
+    this.incomplete.delete(e.file);
     if (e.result) run.kept.set(e.file, { ...e.result, deleted: true });
     run.files.delete(e.file);
     e.phase = 'cancelled';
@@ -647,8 +737,9 @@ export class AnalysisService {
   dispose(): void {
     this.disposed = true;
     this.settler.dispose();
-    for (const t of this.accuracyTimers.values()) clearTimeout(t);
+    for (const t of [...this.accuracyTimers.values(), ...this.retryTimers.values()]) clearTimeout(t);
     this.accuracyTimers.clear();
+    this.retryTimers.clear();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const run of this.runMap.values()) for (const e of run.files.values()) this.finish(e, 'cancelled');
   }

@@ -80,6 +80,8 @@ interface Slot {
   job?: Job;
   /** Set when the pool itself ends the worker (cancel, idle, dispose): its exit is no crash. */
   ending: boolean;
+  /** Set by kill(): its exit is a crash, reported as a kill. */
+  killed?: boolean;
   lastError?: Error;
   idleTimer?: NodeJS.Timeout;
 }
@@ -134,6 +136,19 @@ export class WorkerPool {
       }
     }
     return false;
+  }
+
+  /**
+   * Ends the worker running a job the way a crash would (no reply, the thread gone): the crash is
+   * reported and the job retried like any other. Returns the job's file, or undefined when no job
+   * runs. Fault injection for the editor's stress test, and the way out of a worker stuck on a file.
+   */
+  kill(jobId?: number): string | undefined {
+    const slot = [...this.slots].find((s) => s.job && !s.ending && (jobId === undefined || s.job.jobId === jobId));
+    if (!slot?.job) return undefined;
+    slot.killed = true;
+    void slot.worker.terminate();
+    return slot.job.file;
   }
 
   onCrash(listener: (r: CrashReport) => void): void {
@@ -253,8 +268,9 @@ export class WorkerPool {
     slot.job = undefined;
     if (job && !slot.ending) {
       const e = slot.lastError as (Error & { code?: string }) | undefined;
-      const reason =
-        e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      const reason = slot.killed
+        ? 'was killed'
+        : e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? `ran out of memory (limit ${this.opts.maxOldGenerationSizeMb ?? 'default'} MB)`
           : e
             ? `crashed (${e.message})`
