@@ -53,3 +53,15 @@ for (const [file, ref, what] of CASES) {
 test('an ONNX graph with a Concat is refused with the tensor that broke the chain, not guessed', () => {
   assert.throws(() => analyzeCheckpoint(path.join(FIX, 'onnx/concat.onnx')), /concat\.onnx: conv 'c\.weight' \[2,8,1,1\] cannot take the 4 channels/);
 });
+
+test('unrolled size of a ResNet: an ImageNet stem downsamples by 4 whether the input size is inferred or given', () => {
+  const file = path.join(FIX, 'pytorch', 'resnet18_narrow.pt');
+  const inferred = analyzeCheckpoint(file).graph;
+  const given = analyzeCheckpoint(file, { inputSize: 224 }).graph;
+  assert.equal(inferred.inputSize, 224);
+  assert.equal(given.unrolledEdges, inferred.unrolledEdges);
+  assert.equal(given.unrolledNodes, inferred.unrolledNodes);
+  // Twice the input side: four times the positions in every conv layer.
+  const doubled = analyzeCheckpoint(file, { inputSize: 448 }).graph;
+  assert.ok(doubled.unrolledEdges > 3.9 * given.unrolledEdges && doubled.unrolledEdges < 4.1 * given.unrolledEdges, `${doubled.unrolledEdges} vs ${given.unrolledEdges}`);
+});

@@ -40,7 +40,8 @@ export function unrolledSize(g: RolledGraph, inputSize?: number): UnrolledSize {
     if (k > 0 && widest >= 0 && g.groups[gi].size > widest) downs.push(gi);
     widest = Math.max(widest, g.groups[gi].size);
   });
-  const afterStem = imagenetStem && inputSize === undefined ? s0 / 4 : s0;
+  // A 7×7 stem (stride 2) and its max-pool downsample by 4 whatever the input size.
+  const afterStem = imagenetStem ? s0 / 4 : s0;
   const ratio = finalSize !== undefined ? Math.pow(afterStem / finalSize, 1 / Math.max(1, downs.length + (finalSize < afterStem && downs.length === 0 ? 1 : 0))) : 2;
   const spatial = new Float64Array(g.groups.length).fill(1);
   spatial[0] = s0 * s0;
