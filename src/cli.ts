@@ -1,19 +1,21 @@
 /**
  * Command-line interface: the same analysis as the extension, outside VS Code.
  *
- *   training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE]
+ *   training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE] [--workers N]
  *   training-dynamics train PATH [--out FILE] [--input-size S] [--json]
  *
  * Exit codes: 0 everything was read; 2 bad input (a file could not be read, or nothing found);
  * 1 usage error or internal failure.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzePath, type AnalysisReport, type RunReport } from './engine/analyze';
+import { type AnalysisReport, type RunReport } from './engine/analyze';
+import { analyzePathParallel } from './engine/analyze-parallel';
 import { InputError, errorMessage } from './engine/errors';
 import { trainForecaster, type TrainReport } from './engine/forecast/train';
 
 const USAGE = `Usage:
-  training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE]
+  training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE] [--workers N]
   training-dynamics train PATH [--out FILE] [--input-size S] [--json]
 
   analyze       graph, properties and forecast of every run under PATH
@@ -24,6 +26,8 @@ const USAGE = `Usage:
   --epochs K    epochs used for the forecast (default 3, at most 5)
   --input-size  input height/width, for the unrolled-graph size estimate
   --model FILE  forecaster file to use (default: PATH's .training-dynamics/forecaster.json, else the shipped one)
+  --workers N   checkpoints analyzed side by side, one worker thread each (default: one per core,
+                at most 8, and one per 32 MiB of checkpoints)
   --out FILE    where train writes the forecaster (default PATH/.training-dynamics/forecaster.json)`;
 
 interface Args {
@@ -34,6 +38,7 @@ interface Args {
   inputSize?: number;
   model?: string;
   out?: string;
+  workers?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,13 +46,14 @@ function parseArgs(argv: string[]): Args {
   for (let i = 1; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--json') a.json = true;
-    else if (v === '--epochs' || v === '--input-size') {
+    else if (v === '--epochs' || v === '--input-size' || v === '--workers') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`${v} needs a positive integer, got '${argv[i] ?? ''}'`);
       if (v === '--epochs') {
         if (n > 5) throw new UsageError('--epochs is at most 5 (the forecaster uses the first epochs only)');
         a.epochs = n;
-      } else a.inputSize = n;
+      } else if (v === '--workers') a.workers = Math.min(n, 64);
+      else a.inputSize = n;
     } else if (v === '--model' || v === '--out') {
       const f = argv[++i];
       if (!f) throw new UsageError(`${v} needs a file`);
@@ -103,7 +109,9 @@ function printRun(run: RunReport, cwd: string): void {
   for (const e of run.errors) console.log(`  error: ${path.relative(cwd, e.path)}: ${e.message}`);
 }
 
-export function main(argv: string[]): number {
+const defaultWorkers = (): number => Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+
+export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -116,7 +124,14 @@ export function main(argv: string[]): number {
   if (args.command === 'train') return train(args, args.target);
   let report: AnalysisReport;
   try {
-    report = analyzePath(args.target, { epochs: args.epochs, inputSize: args.inputSize, modelFile: args.model });
+    report = await analyzePathParallel(args.target, {
+      epochs: args.epochs,
+      inputSize: args.inputSize,
+      modelFile: args.model,
+      workers: args.workers ?? defaultWorkers(),
+      auto: args.workers === undefined,
+      workerScript: path.join(__dirname, 'worker.js'),
+    });
   } catch (e) {
     if (e instanceof InputError) {
       if (args.json) console.log(JSON.stringify({ runs: [], errors: [{ path: e.file, message: e.problem }] }));
@@ -156,10 +171,11 @@ function train(args: Args, target: string): number {
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`internal error: ${e instanceof Error ? e.stack : String(e)}`);
-    process.exitCode = 1;
-  }
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(`internal error: ${e instanceof Error ? e.stack : String(e)}`);
+      process.exitCode = 1;
+    },
+  );
 }

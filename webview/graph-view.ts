@@ -1,16 +1,22 @@
 /**
- * The network drawing: one Cytoscape instance for the panel's lifetime. Switching epochs with the
- * same node set updates colours, sizes and edges inside one cy.batch(); only a different node set
- * (another run, another thinning) rebuilds the elements. Positions come from layout.ts (`preset`).
+ * The network drawing. Cytoscape (one instance for the panel's lifetime) holds the nodes at their
+ * layout positions (`preset`, from layout.ts) and provides pan, zoom, fit, hit-testing and hover;
+ * its nodes are transparent and never change with the epoch. What an epoch changes (node colours
+ * and sizes, the edges with their widths and opacities, the selection) is painted by
+ * NetworkPainter on a canvas under Cytoscape's, in Cytoscape's viewport. Switching epochs with the
+ * same node set therefore touches no Cytoscape element; only a different node set (another run,
+ * another thinning) rebuilds them.
  *
- * After every render the container (#graph) carries the attributes the UI tests read:
- * data-nodes, data-edges, data-epoch, data-colors (hash of the node colours), data-render-ms.
+ * After every render the container (#graph) carries the attributes the UI tests read, set once the
+ * frame with the new picture has been painted: data-nodes, data-edges, data-epoch, data-colors
+ * (hash of the node colours), data-render-ms, data-update-ms, data-rebuilt.
  */
 import cytoscape from 'cytoscape';
 import type { DrawGraph, DrawNode } from '../src/shared/protocol';
 import { hashColors } from './colors';
 import { h } from './dom';
 import { layeredLayout, structureKey, type Layout } from './layout';
+import { NetworkPainter, type Scene } from './network-painter';
 import type { Palette } from './theme';
 import { edgeVisuals, nodeVisuals, type NodeVisuals } from './visuals';
 
@@ -34,31 +40,53 @@ export interface GraphCallbacks {
 
 export interface RenderInfo {
   rebuilt: boolean;
-  /** Time spent building/updating the elements (ms), before the canvas is painted. */
+  /** Time spent preparing the picture (ms): layout and elements when rebuilt, colours, sizes, edges. */
   updateMs: number;
   visuals: NodeVisuals;
+  /** Resolves once the frame with the new picture has been painted (and #graph's data-* are set). */
+  painted: Promise<void>;
 }
 
 const edgeId = (s: string, t: string): string => `${s}\u2192${t}`;
 
+/** Resolves after the frame that runs the already scheduled animation-frame callbacks has been painted. */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      // A task queued from an animation-frame callback runs after that frame's paint and commit.
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve();
+      ch.port2.postMessage(null);
+    }),
+  );
+}
+
 export class GraphView {
   private readonly cy: cytoscape.Core;
+  private readonly painter = new NetworkPainter();
   private key = '';
   private ids: string[] = [];
+  private index = new Map<string, number>();
   private layout: Layout | null = null;
-  private nodeEles: cytoscape.NodeSingular[] = [];
-  private edgeEles = new Map<string, cytoscape.EdgeSingular>();
+  /** Layout positions as arrays, and which nodes are channel groups (per node set). */
+  private xs = new Float64Array(0);
+  private ys = new Float64Array(0);
+  private group = new Uint8Array(0);
+  private colors: string[] = [];
+  private edgeTotal = 0;
   private byId = new Map<string, DrawNode>();
   private graph: DrawGraph | null = null;
-  private styledFor = '';
   private selected: string | null = null;
   private headerFrame = 0;
+  private paintFrame = 0;
   private renderSeq = 0;
 
   constructor(private readonly container: HTMLElement, private readonly headers: HTMLElement, private readonly cb: GraphCallbacks) {
     // Cytoscape injects a <style> (container position: relative) unless an element with this id
     // exists; the page's CSP refuses inline styles, and dashboard.css already positions #graph.
     if (!document.getElementById('__________cytoscape_stylesheet')) document.head.append(h('meta', { id: '__________cytoscape_stylesheet', name: 'cytoscape-style', content: 'in dashboard.css' }));
+    // Before Cytoscape's canvases, which it appends after: they stay on top and take the pointer.
+    container.append(this.painter.canvas);
     this.cy = cytoscape({
       container,
       elements: [],
@@ -68,10 +96,24 @@ export class GraphView {
       boxSelectionEnabled: false,
       autoungrabify: true,
       autounselectify: true,
-      hideEdgesOnViewport: false,
-      textureOnViewport: false,
       motionBlur: false,
-      pixelRatio: 'auto',
+      // Cytoscape's own canvases stay empty (the nodes are transparent): no need for more pixels.
+      pixelRatio: 1,
+      // Transparent nodes as large as their column allows: Cytoscape hit-tests them, the painter
+      // draws them. Nothing here depends on the epoch or the theme.
+      style: [
+        {
+          selector: 'node',
+          style: {
+            width: 'data(hit)',
+            height: 'data(hit)',
+            shape: 'data(shape)' as cytoscape.Css.NodeShape,
+            opacity: 0,
+            'overlay-opacity': 0,
+            label: '',
+          },
+        },
+      ],
     });
     this.cy.on('tap', 'node', (e) => cb.onNode(e.target.id()));
     this.cy.on('tap', (e) => {
@@ -83,7 +125,10 @@ export class GraphView {
       cb.onHover(n ?? null, p.x, p.y);
     });
     this.cy.on('mouseout', 'node', () => cb.onHover(null, 0, 0));
-    this.cy.on('viewport resize', () => this.scheduleHeaders());
+    this.cy.on('viewport resize', () => {
+      this.scheduleHeaders();
+      this.schedulePaint();
+    });
     this.headers.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLElement>('.layer-header');
       if (b && b.dataset.layer !== undefined) cb.onLayer(Number(b.dataset.layer));
@@ -94,8 +139,8 @@ export class GraphView {
     return this.graph;
   }
 
-  /** Draws `input`; resolves once the frame with it has been painted. */
-  render(input: GraphInput): Promise<RenderInfo> {
+  /** Draws `input` in the next frame; `painted` tells when that frame is on screen. */
+  render(input: GraphInput): RenderInfo {
     const t0 = performance.now();
     const g = input.graph;
     const key = structureKey(g.layers, g.nodes);
@@ -112,61 +157,68 @@ export class GraphView {
       degreeMax: input.degreeMax,
       compare: input.compare,
     });
-    // Parallel edges (should the engine ever send them) are merged: Cytoscape ids must be unique.
-    const edgeMap = new Map<string, { source: string; target: string; weight: number }>();
-    const known = new Set(g.nodes.map((n) => n.id));
+
+    if (!sameNodes) {
+      const n = g.nodes.length;
+      this.ids = g.nodes.map((nd) => nd.id);
+      this.index = new Map(this.ids.map((id, i) => [id, i]));
+      this.xs = new Float64Array(n);
+      this.ys = new Float64Array(n);
+      this.group = new Uint8Array(n);
+      const els: cytoscape.ElementDefinition[] = g.nodes.map((nd, i) => {
+        const pos = layout.positions[i];
+        this.xs[i] = pos.x;
+        this.ys[i] = pos.y;
+        this.group[i] = nd.members > 1 ? 1 : 0;
+        return {
+          group: 'nodes',
+          data: { id: nd.id, hit: layout.columns[layout.column[i]].diameter, shape: nd.members > 1 ? 'round-rectangle' : 'ellipse' },
+          position: { ...pos },
+        };
+      });
+      const cy = this.cy;
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.add(els);
+      });
+      this.key = key;
+    }
+
+    // Parallel edges (should the engine ever send them) are drawn once, their weights summed.
+    const edgeMap = new Map<string, { source: number; target: number; weight: number }>();
     for (const e of g.edges) {
-      if (!known.has(e.source) || !known.has(e.target)) continue;
+      const s = this.index.get(e.source);
+      const t = this.index.get(e.target);
+      if (s === undefined || t === undefined) continue;
       const id = edgeId(e.source, e.target);
       const prev = edgeMap.get(id);
       if (prev) prev.weight += e.weight;
-      else edgeMap.set(id, { source: e.source, target: e.target, weight: e.weight });
+      else edgeMap.set(id, { source: s, target: t, weight: e.weight });
     }
     // Lightest first: the heaviest edges are drawn last, on top.
-    const edges = [...edgeMap].sort((a, b) => Math.abs(a[1].weight) - Math.abs(b[1].weight));
-    const ev = edgeVisuals(edges.map((e) => e[1]), layout);
-    this.applyStyle(input.palette);
-
-    const cy = this.cy;
-    cy.batch(() => {
-      if (!sameNodes) {
-        cy.elements().remove();
-        const els: cytoscape.ElementDefinition[] = g.nodes.map((n, i) => ({
-          group: 'nodes',
-          data: { id: n.id, color: vis.colors[i], size: vis.sizes[i], shape: n.members > 1 ? 'round-rectangle' : 'ellipse' },
-          position: { ...layout.positions[i] },
-        }));
-        edges.forEach(([id, e], i) => els.push({ group: 'edges', data: { id, source: e.source, target: e.target, w: ev.widths[i], o: ev.opacities[i] } }));
-        const added = cy.add(els);
-        this.ids = g.nodes.map((n) => n.id);
-        this.nodeEles = added.nodes().toArray() as cytoscape.NodeSingular[];
-        this.edgeEles = new Map(added.edges().map((el) => [el.id(), el as cytoscape.EdgeSingular]));
-        this.key = key;
-      } else {
-        for (let i = 0; i < this.nodeEles.length; i++) {
-          const el = this.nodeEles[i];
-          const d = el.data();
-          if (d.color !== vis.colors[i] || d.size !== vis.sizes[i]) el.data({ color: vis.colors[i], size: vis.sizes[i] });
-        }
-        const stale: cytoscape.EdgeSingular[] = [];
-        for (const [id, el] of this.edgeEles) {
-          if (!edgeMap.has(id)) {
-            stale.push(el);
-            this.edgeEles.delete(id);
-          }
-        }
-        if (stale.length) cy.collection(stale as unknown as cytoscape.CollectionArgument).remove();
-        const fresh: cytoscape.ElementDefinition[] = [];
-        edges.forEach(([id, e], i) => {
-          const el = this.edgeEles.get(id);
-          if (el) {
-            const d = el.data();
-            if (d.w !== ev.widths[i] || d.o !== ev.opacities[i]) el.data({ w: ev.widths[i], o: ev.opacities[i] });
-          } else fresh.push({ group: 'edges', data: { id, source: e.source, target: e.target, w: ev.widths[i], o: ev.opacities[i] } });
-        });
-        if (fresh.length) cy.add(fresh).forEach((el) => void this.edgeEles.set(el.id(), el as cytoscape.EdgeSingular));
-      }
-    });
+    const edges = [...edgeMap.values()].sort((a, b) => Math.abs(a.weight) - Math.abs(b.weight));
+    const ev = edgeVisuals(edges, layout);
+    const m = edges.length;
+    const scene: Scene = {
+      x: this.xs,
+      y: this.ys,
+      size: Float64Array.from(vis.sizes),
+      color: vis.colors,
+      group: this.group,
+      source: new Int32Array(m),
+      target: new Int32Array(m),
+      width: Float64Array.from(ev.widths),
+      opacity: Float64Array.from(ev.opacities),
+    };
+    for (let i = 0; i < m; i++) {
+      scene.source[i] = edges[i].source;
+      scene.target[i] = edges[i].target;
+    }
+    const p = input.palette;
+    this.painter.setStyle({ edge: p.edge, fg: p.fg, focus: p.focus, unit: layout.edgeUnit });
+    this.painter.setScene(scene);
+    this.colors = vis.colors;
+    this.edgeTotal = m;
     this.byId = new Map(g.nodes.map((n) => [n.id, n]));
     this.graph = g;
     if (!sameNodes) {
@@ -176,24 +228,20 @@ export class GraphView {
     this.select(input.selectedNode);
     const updateMs = performance.now() - t0;
     const seq = ++this.renderSeq;
-    return new Promise((resolve) => {
-      // Two frames: Cytoscape paints in its own animation frame after the batch.
-      requestAnimationFrame(() =>
-        requestAnimationFrame(() => {
-          if (seq === this.renderSeq) {
-            const ds = this.container.dataset;
-            ds.nodes = String(cy.nodes().length);
-            ds.edges = String(cy.edges().length);
-            ds.epoch = String(input.epoch);
-            ds.colors = hashColors(vis.colors);
-            ds.renderMs = (performance.now() - t0).toFixed(1);
-            ds.updateMs = updateMs.toFixed(1);
-            ds.rebuilt = sameNodes ? '0' : '1';
-          }
-          resolve({ rebuilt: !sameNodes, updateMs, visuals: vis });
-        }),
-      );
+    this.schedulePaint();
+    const painted = afterNextPaint().then(() => {
+      if (seq === this.renderSeq) {
+        const ds = this.container.dataset;
+        ds.nodes = String(this.ids.length);
+        ds.edges = String(this.edgeTotal);
+        ds.epoch = String(input.epoch);
+        ds.colors = hashColors(vis.colors);
+        ds.renderMs = (performance.now() - t0).toFixed(1);
+        ds.updateMs = updateMs.toFixed(1);
+        ds.rebuilt = sameNodes ? '0' : '1';
+      }
     });
+    return { rebuilt: !sameNodes, updateMs, visuals: vis, painted };
   }
 
   /** Marks the layer header whose statistics are shown (null clears). */
@@ -207,17 +255,10 @@ export class GraphView {
 
   /** Highlights a node and its edges (null clears). */
   select(id: string | null): void {
-    const cy = this.cy;
-    cy.batch(() => {
-      cy.elements('.sel, .hl').removeClass('sel hl');
-      this.selected = null;
-      if (id === null) return;
-      const n = cy.getElementById(id);
-      if (n.empty()) return;
-      n.addClass('sel');
-      n.connectedEdges().addClass('hl');
-      this.selected = id;
-    });
+    const i = id === null ? undefined : this.index.get(id);
+    this.selected = i === undefined ? null : id;
+    this.painter.setSelected(i ?? -1);
+    this.schedulePaint();
   }
 
   get selectedId(): string | null {
@@ -229,16 +270,13 @@ export class GraphView {
     this.cy.resize();
     this.cy.fit(undefined, 18);
     this.scheduleHeaders();
+    this.schedulePaint();
   }
 
   resize(): void {
     this.cy.resize();
     this.scheduleHeaders();
-  }
-
-  /** Theme change: styles are re-read on the next render; force it for the current one. */
-  invalidateStyle(): void {
-    this.styledFor = '';
+    this.schedulePaint();
   }
 
   /** Client coordinates of a node's centre (for tests and keyboard focus), or null. */
@@ -250,6 +288,12 @@ export class GraphView {
     return { x: r.left + p.x, y: r.top + p.y };
   }
 
+  /** The fill colour a node is drawn with (tests compare it with the painted pixels), or null. */
+  nodeColor(id: string): string | null {
+    const i = this.index.get(id);
+    return i === undefined ? null : (this.colors[i] ?? null);
+  }
+
   nodeIds(): string[] {
     return [...this.ids];
   }
@@ -258,8 +302,11 @@ export class GraphView {
     this.cy.elements().remove();
     this.key = '';
     this.ids = [];
-    this.nodeEles = [];
-    this.edgeEles.clear();
+    this.index = new Map();
+    this.colors = [];
+    this.edgeTotal = 0;
+    this.painter.setScene(null);
+    this.schedulePaint();
     this.graph = null;
     this.byId.clear();
     this.headers.replaceChildren();
@@ -270,40 +317,13 @@ export class GraphView {
     ds.colors = '';
   }
 
-  private applyStyle(p: Palette): void {
-    const sig = `${p.kind}|${p.edge}|${p.focus}|${p.fg}|${p.bg}`;
-    if (sig === this.styledFor) return;
-    this.styledFor = sig;
-    const unit = this.layout?.edgeUnit ?? 1;
-    this.cy
-      .style()
-      .resetToDefault()
-      .selector('node')
-      .style({
-        'background-color': 'data(color)',
-        width: 'data(size)',
-        height: 'data(size)',
-        shape: 'data(shape)' as cytoscape.Css.NodeShape,
-        'border-width': 0,
-        label: '',
-        'overlay-opacity': 0,
-      })
-      .selector('node[shape = "round-rectangle"]')
-      .style({ 'border-width': unit * 0.6, 'border-color': p.fg, 'border-opacity': 0.35 })
-      .selector('edge')
-      .style({
-        'curve-style': 'haystack',
-        'haystack-radius': 0,
-        width: 'data(w)',
-        'line-color': p.edge,
-        opacity: 'data(o)' as unknown as number,
-        'overlay-opacity': 0,
-      })
-      .selector('node.sel')
-      .style({ 'border-width': unit * 3, 'border-color': p.focus, 'border-opacity': 1, 'z-index': 10 })
-      .selector('edge.hl')
-      .style({ 'line-color': p.focus, opacity: 0.9, 'z-index': 9 })
-      .update();
+  /** One paint per frame, however many changes (epoch, selection, pan, zoom) came in. */
+  private schedulePaint(): void {
+    if (this.paintFrame) return;
+    this.paintFrame = requestAnimationFrame(() => {
+      this.paintFrame = 0;
+      this.painter.paint({ zoom: this.cy.zoom(), pan: this.cy.pan() }, this.cy.width(), this.cy.height());
+    });
   }
 
   private buildHeaders(g: DrawGraph): void {

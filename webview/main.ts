@@ -11,7 +11,8 @@
  *  - #tab-runs, #tab-network, #tab-features: the tab buttons (aria-selected="true" on the open one).
  *  - .run-row[data-run-id] (and data-status): one per run; click selects, double-click/Enter opens
  *    the network; .stop-run[data-run-id] in each row posts stopRun (disabled once requested).
- *  - #graph: the Cytoscape container. After each render has been painted: data-nodes, data-edges
+ *  - #graph: the Cytoscape container; canvas.network-canvas in it holds the painted network
+ *    (network-painter.ts). After each render has been painted: data-nodes, data-edges
  *    (elements drawn), data-epoch (the epoch number), data-colors (8-hex-digit hash of the node
  *    colours, in DrawGraph.nodes order), data-render-ms, data-update-ms, data-rebuilt ("1" when the
  *    elements were rebuilt, "0" when updated in place).
@@ -22,8 +23,9 @@
  *  - .layer-header[data-layer]: click shows #layer-details[data-layer]; a node click shows
  *    #node-details[data-node-id] (rows tr[data-field]).
  *  - body[data-ready="1"] after the first graph render.
- *  - window.__dashboard: nodePosition(id) → client {x, y} | null, nodeIds(), state() (read-only
- *    hooks for tests: a node is clicked with the mouse at nodePosition).
+ *  - window.__dashboard: nodePosition(id) → client {x, y} | null, nodeColor(id) → the node's
+ *    fill (#rrggbb) | null, nodeIds(), state() (read-only hooks for tests: a node is clicked with
+ *    the mouse at nodePosition, its pixels there are compared with nodeColor).
  */
 import type { DrawGraph, DrawNode, HostMessage, RunDetail, RunSummary } from '../src/shared/protocol';
 import { graphSummary, layerDetails, legend, nodeDetails, type NodeHistoryPoint } from './details';
@@ -156,7 +158,6 @@ class Dashboard {
     this.renderAll();
     watchTheme(() => {
       this.palette = readPalette();
-      this.view.invalidateStyle();
       this.renderAll();
       this.graphShown = null;
       void this.renderGraph();
@@ -180,6 +181,7 @@ class Dashboard {
     // Hooks for UI tests: where a node is on screen, which nodes are drawn. Read-only.
     (window as unknown as { __dashboard: unknown }).__dashboard = {
       nodePosition: (id: string) => this.view.clientPosition(id),
+      nodeColor: (id: string) => this.view.nodeColor(id),
       nodeIds: () => this.view.nodeIds(),
       state: () => ({ ...this.state }),
     };
@@ -588,7 +590,7 @@ class Dashboard {
     this.graphShown = shown;
     this.status(null);
     const ranges = this.runRanges(g);
-    const info = await this.view.render({
+    const info = this.view.render({
       graph: g,
       epoch,
       palette: this.palette,
@@ -597,13 +599,15 @@ class Dashboard {
       compare: cg ? centralityById(cg) : null,
       selectedNode: this.state.node,
     });
-    if (this.view.current !== g) return; // a newer render took over
+    // The side panel changes in the same frame as the picture.
     // #thinned-note holds exactly the engine's sentence; its bar is hidden when nothing was thinned.
     byId('thinned-bar').hidden = g.thinned === null;
     byId('thinned-note').textContent = g.thinned ?? '';
     fill(byId('legend'), legend(this.palette, { compare: cg && ce !== null ? { epoch, against: ce, max: info.visuals.deltaMax } : null, centralityMax: ranges.c, degreeMax: ranges.d }));
     fill(byId('summary'), graphSummary(g, this.detail, epoch));
     this.renderSidebar();
+    await info.painted;
+    if (this.view.current !== g) return; // a newer render took over
     document.body.dataset.ready = '1';
   }
 

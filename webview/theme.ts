@@ -24,7 +24,7 @@ export interface Palette {
   depth: (k: number, n: number) => string;
 }
 
-/** Distinct colours per scale: finer than the eye separates on a node, coarse enough to share textures. */
+/** Distinct colours per scale: finer than the eye separates on a node, few enough to paint with one fill each. */
 export const COLOR_STEPS = 48;
 
 const DARK_DEFAULTS: Record<string, string> = {
@@ -95,8 +95,8 @@ export function readPalette(el: HTMLElement = document.body): Palette {
       foreground: toHex(col('--vscode-charts-foreground')),
       lines: toHex(col('--vscode-charts-lines')),
     },
-    // Few distinct colours (48 steps, 49 for the diverging scale) keep Cytoscape's element
-    // texture cache effective: nodes of equal colour and size share one texture.
+    // Few distinct colours (48 steps, 49 for the diverging scale): the painter fills all nodes of
+    // one colour with a single path (network-painter.ts).
     sequential: sequentialScale(seq, COLOR_STEPS),
     sequentialStops: seq.map(toHex),
     diverging: divergingScale(div[0], div[1], div[2], COLOR_STEPS + 1),

@@ -48,7 +48,7 @@ export function nodeVisuals(nodes: readonly DrawNode[], layout: Layout, o: NodeV
   const sizes = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const d = layout.columns[layout.column[i]].diameter;
-    // Sizes in 1/16 steps of the column's diameter: see COLOR_STEPS in theme.ts.
+    // Sizes in 1/16 steps of the column's diameter: differences finer than that do not show.
     const t = Math.round(normalize(nodes[i].degree, 0, o.degreeMax, VALUE_POWER) * SIZE_STEPS) / SIZE_STEPS;
     sizes[i] = Math.max(0.5, Math.round(d * (0.3 + 0.7 * t) * 100) / 100);
   }
@@ -91,15 +91,15 @@ export interface EdgeVisuals {
  * Edge width and opacity grow with weight, normalised by the graph's 98th percentile so that a few
  * very heavy edges (identity shortcuts weigh 1) do not make every other edge invisible.
  */
-export function edgeVisuals(edges: readonly DrawEdge[], layout: Layout): EdgeVisuals {
+export function edgeVisuals(edges: readonly Pick<DrawEdge, 'weight'>[], layout: Layout): EdgeVisuals {
   const ref = quantile(edges.map((e) => Math.abs(e.weight)), 0.98) || maxOf(edges.map((e) => Math.abs(e.weight))) || 1;
   const widths = new Array<number>(edges.length);
   const opacities = new Array<number>(edges.length);
   const u = layout.edgeUnit;
   for (let i = 0; i < edges.length; i++) {
     const t = normalize(Math.abs(edges[i].weight), 0, ref);
-    // Quantised (EDGE_STEPS levels): an edge whose level did not change is not touched on an
-    // epoch switch.
+    // Quantised (EDGE_STEPS levels): edges sorted by weight come in runs of equal width and
+    // opacity, so the painter rarely changes its line state.
     const q = Math.round(t * EDGE_STEPS) / EDGE_STEPS;
     widths[i] = Math.round(u * (0.3 + 2.7 * q) * 1000) / 1000;
     // Light edges fade out (thousands of them overlap), heavy ones stand out.

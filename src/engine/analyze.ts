@@ -84,6 +84,11 @@ export function analyzeRun(dir: string, files: string[], opts: AnalyzePathOption
     }
     opts.onProgress?.(i + 1, byName.length, f.path);
   });
+  return finishRun(dir, done, errors, opts);
+}
+
+/** A run's report from its analyzed checkpoints: logs, features and forecast. */
+export function finishRun(dir: string, done: CheckpointAnalysis[], errors: RunReport['errors'], opts: AnalyzePathOptions = {}): RunReport {
   const accuracy = runAccuracy(dir, errors);
   const checkpoints = orderCheckpoints(done);
   const features = runFeatures(checkpoints.map((c) => ({ epoch: c.order, analysis: c })), opts.epochs ?? 3);
@@ -111,6 +116,11 @@ export function findUserModel(dir: string): string | undefined {
 }
 
 export function analyzePath(target: string, opts: AnalyzePathOptions = {}): AnalysisReport {
+  return { runs: findRuns(target).map((r) => analyzeRun(r.dir, r.checkpoints, opts)) };
+}
+
+/** The runs under a file or folder, or an InputError saying why there are none. */
+export function findRuns(target: string): ReturnType<typeof discoverRuns> {
   const abs = path.resolve(target);
   if (!fs.existsSync(abs)) throw new InputError(target, 'no such file or folder');
   const runs = discoverRuns(abs);
@@ -118,5 +128,5 @@ export function analyzePath(target: string, opts: AnalyzePathOptions = {}): Anal
     if (fs.statSync(abs).isFile()) throw new InputError(target, 'not a checkpoint this tool can read');
     throw new InputError(target, 'no checkpoint files found (looked for .pt/.pth/.ckpt/.safetensors/.h5/.keras/.onnx/.npz/model.json)');
   }
-  return { runs: runs.map((r) => analyzeRun(r.dir, r.checkpoints, opts)) };
+  return runs;
 }

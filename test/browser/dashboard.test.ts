@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, startHarness, switchEpoch, type Harness } from './harness';
+import { CHROMIUM, paintedColors, startHarness, switchEpoch, type EpochSwitch, type Harness } from './harness';
 import { gkey, HOSTILE_NAME, type Fixture } from './fixtures';
 import { num } from '../../webview/format';
 
@@ -82,6 +82,21 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     assert.equal(await attr(p, '#graph', 'data-rebuilt'), '0');
     assert.equal(Number(await attr(p, '#graph', 'data-edges')), graphOf(lenet.id, lenet.epochs[1]).edges.length);
     assert.equal(await attr(p, '#epoch-slider', 'data-epoch'), String(lenet.epochs[1]));
+    // What was painted is what the dashboard says it drew: every node's fill at its centre.
+    const ids = await p.evaluate(() => (window as any).__dashboard.nodeIds() as string[]);
+    const painted = await paintedColors(p, ids);
+    assert.equal(painted.length, graphOf(lenet.id, lenet.epochs[1]).nodes.length);
+    assert.deepEqual(painted.filter((c) => c.drawn === null || c.painted !== c.drawn), []);
+    // The picture follows Cytoscape's viewport: zoom in with the wheel, the nodes in view still match.
+    const box = (await p.locator('#graph').boundingBox())!;
+    await p.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    for (let k = 0; k < 20; k++) await p.mouse.wheel(0, -400); // Cytoscape zooms ~5 % per wheel event
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    const inView = (c: { x: number; y: number }): boolean => c.x > box.x + 4 && c.x < box.x + box.width - 4 && c.y > box.y + 4 && c.y < box.y + box.height - 4;
+    const zoomed = (await paintedColors(p, ids)).filter(inView);
+    assert.ok(zoomed.length > 0 && zoomed.length < ids.length, `${zoomed.length} of ${ids.length} nodes in view after zooming in`);
+    assert.deepEqual(zoomed.filter((c) => c.painted !== c.drawn), []);
+    await p.click('#fit');
     const note = await p.locator('#thinned-note').innerText();
     assert.equal(note.trim(), graphOf(lenet.id, lenet.epochs[1]).thinned);
   });
@@ -198,23 +213,34 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     const buildMs = Number(await attr(p, '#graph', 'data-render-ms'));
     assert.equal(Number(await attr(p, '#graph', 'data-edges')), g1.edges.length);
     // Every epoch once (fetch from the host, fill the cache), then timed switches between cached epochs.
-    for (let i = 0; i < big.epochs.length; i++) await switchEpoch(p, i, big.epochs[i]);
-    const times: number[] = [];
+    const pictures = new Map<number, string>();
+    for (let i = 0; i < big.epochs.length; i++) pictures.set(big.epochs[i], (await switchEpoch(p, i, big.epochs[i])).picture);
+    assert.equal(new Set(pictures.values()).size, big.epochs.length, 'every epoch looks different');
+    const switches: EpochSwitch[] = [];
     const updates: number[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       for (let i = 0; i < big.epochs.length; i++) {
         const j = (i + 1) % big.epochs.length;
-        times.push(await switchEpoch(p, j, big.epochs[j]));
+        const s = await switchEpoch(p, j, big.epochs[j]);
+        switches.push(s);
         updates.push(Number(await attr(p, '#graph', 'data-update-ms')));
         assert.equal(await attr(p, '#graph', 'data-rebuilt'), '0');
+        // Signalled once painted: the picture is already the epoch's, and stays so a frame later.
+        assert.ok(s.settled, `epoch ${big.epochs[j]}: the picture changed after the switch was reported painted`);
+        assert.equal(s.picture, pictures.get(big.epochs[j]), `epoch ${big.epochs[j]}: not the picture this epoch had before`);
       }
     }
-    const msg = `5k-node drawing: ${g1.nodes.length} nodes, ${g1.edges.length} edges; first build ${buildMs.toFixed(0)} ms; epoch switch median ${median(times).toFixed(0)} ms (max ${Math.max(...times).toFixed(0)} ms) until painted, of which element updates ${median(updates).toFixed(0)} ms`;
+    const times = switches.map((s) => s.ms);
+    const msg =
+      `5k-node drawing: ${g1.nodes.length} nodes, ${g1.edges.length} edges; first build ${buildMs.toFixed(0)} ms; ` +
+      `epoch switch until painted: median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms over ${times.length} switches ` +
+      `(preparing the picture: median ${median(updates).toFixed(1)} ms); canvas 2D painter under Cytoscape, headless Chromium, software rendering`;
     t.diagnostic(msg);
     console.log(msg);
     fs.writeFileSync(`${SHOTS}/dashboard-timing.txt`, msg + '\n');
     await p.screenshot({ path: `${SHOTS}/dashboard-dark-5k.png` });
-    assert.ok(median(times) < 5000, msg);
+    // A loose bound that a busy CI machine still meets; bench/epoch-switch.txt records the numbers.
+    assert.ok(median(times) < 1000, msg);
   });
 
   await t.test('no script errors, no CSP violations, no dialogs, only valid messages', async () => {

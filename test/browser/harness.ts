@@ -29,6 +29,22 @@ function stub(theme: ThemeName): string {
     document.body.className = t.bodyClass;
   };
   window.__setTheme(${JSON.stringify(theme)});
+  // Readers of the painted network (canvas.network-canvas in #graph), for the timing and pixel checks.
+  const net = () => document.querySelector('#graph canvas.network-canvas');
+  window.__pictureHash = () => {
+    const c = net();
+    if (!c || c.width === 0 || c.height === 0) return '';
+    const px = new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer);
+    let h = 0x811c9dc5;
+    for (let k = 0; k < px.length; k++) h = Math.imul(h ^ px[k], 0x01000193);
+    return (h >>> 0).toString(16).padStart(8, '0');
+  };
+  window.__pixelAt = (x, y) => {
+    const c = net();
+    const r = c.getBoundingClientRect();
+    const d = c.getContext('2d').getImageData(Math.floor(((x - r.left) * c.width) / r.width), Math.floor(((y - r.top) * c.height) / r.height), 1, 1).data;
+    return d[3] === 255 ? '#' + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('') : null;
+  };
   let state = JSON.parse(sessionStorage.getItem('vscode-state') || 'null');
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => window.__host(JSON.parse(JSON.stringify(m))),
@@ -161,18 +177,34 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** Moves the slider to `index` and resolves with the time until #graph shows `epoch` (ms). */
-export function switchEpoch(p: Page, index: number, epoch: number): Promise<number> {
+export interface EpochSwitch {
+  /** From the slider's input event until #graph reports the epoch painted (ms). */
+  ms: number;
+  /** Hash of the painted network (canvas.network-canvas) at that moment. */
+  picture: string;
+  /** Whether the picture was already final then: unchanged after one more painted frame. */
+  settled: boolean;
+}
+
+/**
+ * Moves the slider to `index` and times it until the new picture is on screen. The dashboard sets
+ * #graph's data-epoch after the frame with the new picture has been painted (a task queued from an
+ * animation-frame callback runs after that frame's paint); the picture at that moment is compared
+ * with the one a frame later, so a signal that came before the drawing would show as unsettled.
+ */
+export function switchEpoch(p: Page, index: number, epoch: number): Promise<EpochSwitch> {
   return p.evaluate(
     ([i, e]) =>
-      new Promise<number>((resolve) => {
+      new Promise<EpochSwitch>((resolve) => {
+        const w = window as any;
         const g = document.getElementById('graph')!;
         const t0 = performance.now();
         const mo = new MutationObserver(() => {
-          if (g.dataset.epoch === String(e)) {
-            mo.disconnect();
-            resolve(performance.now() - t0);
-          }
+          if (g.dataset.epoch !== String(e)) return;
+          const ms = performance.now() - t0;
+          mo.disconnect();
+          const picture: string = w.__pictureHash();
+          requestAnimationFrame(() => setTimeout(() => resolve({ ms, picture, settled: w.__pictureHash() === picture }), 0));
         });
         mo.observe(g, { attributes: true, attributeFilter: ['data-epoch'] });
         const s = document.getElementById('epoch-slider') as HTMLInputElement;
@@ -180,5 +212,18 @@ export function switchEpoch(p: Page, index: number, epoch: number): Promise<numb
         s.dispatchEvent(new Event('input', { bubbles: true }));
       }),
     [index, epoch] as const,
+  );
+}
+
+/** For each node id: where it is (client coordinates), the fill the dashboard says it drew, the pixel painted there. */
+export function paintedColors(p: Page, ids: string[]): Promise<{ id: string; x: number; y: number; drawn: string | null; painted: string | null }[]> {
+  return p.evaluate(
+    (list) =>
+      list.map((id) => {
+        const w = window as any;
+        const pos = (w.__dashboard.nodePosition(id) as { x: number; y: number } | null) ?? { x: NaN, y: NaN };
+        return { id, x: pos.x, y: pos.y, drawn: w.__dashboard.nodeColor(id) as string | null, painted: Number.isFinite(pos.x) ? (w.__pixelAt(pos.x, pos.y) as string | null) : null };
+      }),
+    ids,
   );
 }

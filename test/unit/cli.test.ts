@@ -63,3 +63,32 @@ test('human summary names runs, graph sizes and trends; usage errors exit 1; mis
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /no\/such\/dir: no such file or folder/);
 });
+
+test('--workers 2 analyzes a folder on worker threads: the same report as one after another, errors included', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-cli-par-'));
+  fs.cpSync(path.join(ROOT, 'examples/lenet-fashion'), path.join(dir, 'sweep'), { recursive: true });
+  const bytes = fs.readFileSync(path.join(dir, 'sweep/run0001/epoch_5.pt'));
+  fs.writeFileSync(path.join(dir, 'sweep/run0001/epoch_5.pt'), bytes.subarray(0, bytes.length >> 1));
+  const one = run('analyze', path.join(dir, 'sweep'), '--json', '--workers', '1');
+  const two = run('analyze', path.join(dir, 'sweep'), '--json', '--workers', '2');
+  assert.equal(one.status, 2, one.stderr);
+  assert.equal(two.status, 2, two.stderr);
+  const a = JSON.parse(one.stdout);
+  const b = JSON.parse(two.stdout);
+  assert.deepEqual(b.runs.map((r: { path: string }) => r.path), a.runs.map((r: { path: string }) => r.path));
+  assert.deepEqual(b.runs[1].errors, a.runs[1].errors);
+  assert.match(b.runs[1].errors[0].message, /end-of-central-directory|past the end/);
+  let worst = 0;
+  const compare = (x: unknown, y: unknown, at: string): void => {
+    if (typeof x === 'number') {
+      assert.equal(typeof y, 'number', at);
+      // The eigen-solver's warm starts differ (two epochs start cold): equal to its tolerance.
+      worst = Math.max(worst, Math.abs(x - (y as number)) / Math.max(1e-9, Math.abs(x)));
+    } else if (x && typeof x === 'object') {
+      for (const k of Object.keys(x)) if (k !== 'timings') compare((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${at}.${k}`);
+    } else assert.equal(y, x, at);
+  };
+  compare(a, b, '');
+  assert.ok(worst < 1e-5, `largest relative difference ${worst}`);
+  assert.equal(b.runs.reduce((n: number, r: { checkpoints: unknown[] }) => n + r.checkpoints.length, 0), 17);
+});
