@@ -47,8 +47,10 @@ export function activate(context: vscode.ExtensionContext): TrainingDynamicsApi 
   const heapMb = workerHeapMb(size);
   const pool = new WorkerPool({ script: path.join(__dirname, 'worker.js'), size, maxOldGenerationSizeMb: heapMb });
   const crashes: CrashReport[] = [];
-  pool.onCrash((r) => crashes.push(r));
-  pool.onCrash((r) => out.warn(`analysis worker ${r.reason} while working on ${r.file} (attempt ${r.attempt}); ${r.willRetry ? 'retrying once on a fresh worker' : 'giving up on this file'}`));
+  pool.onCrash((r) => {
+    crashes.push(r);
+    out.warn(`analysis worker ${r.reason} while working on ${r.file} (attempt ${r.attempt}); ${r.willRetry ? 'retrying once on a fresh worker' : 'giving up on this file'}`);
+  });
 
   // Workspace storage (per workspace); a window without a folder falls back to global storage.
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;

@@ -323,7 +323,7 @@ async function compileSuite(name = 'suite', extra = []) {
 /**
  * One extension-host session: a fresh code-server on `wsDir` (user data shared with the other
  * sessions of this harness run), the compiled suite in `outdir` run by the workbench in Chromium.
- * `config` goes to outdir/config.json. Returns the counts and whatever `during` returned.
+ * `config` goes to outdir/config.json; `during` runs beside the suite. Returns the counts and the port.
  */
 async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000, during, port }) {
   const log = path.join(ctx.tmp, `${name}.log`);
@@ -344,7 +344,6 @@ async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000
   const started = Date.now();
   let exitCode = null;
   let problem = null;
-  let side;
   try {
     browser = await launchBrowser(ctx);
     const page = await browser.newPage();
@@ -359,12 +358,12 @@ async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000
       ['extensionTestsPath', remote(path.join(outdir, 'index.js'))],
     ];
     await page.goto(`${server.url}/?folder=${encodeURIComponent(wsDir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const sidePromise = during ? during() : Promise.resolve(undefined);
+    const beside = during?.();
     let timer;
     exitCode = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs)))]);
     clearTimeout(timer);
     if (exitCode === 'timeout') problem = `${name} did not finish within ${secs(limitMs)}`;
-    side = await sidePromise;
+    await beside;
   } catch (e) {
     problem = e.message;
   } finally {
@@ -382,7 +381,7 @@ async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000
   if (problem) say(`${name}: ${problem}`);
   if (exitCode !== null && exitCode !== 'timeout' && exitCode !== 0 && counts.failed === 0) counts.failed = 1; // the host reported failure
   say(`${name}: ${secs(Date.now() - started)}`);
-  return { counts, side, port: server.port };
+  return { counts, port: server.port };
 }
 
 async function runSuite(ctx) {
@@ -414,7 +413,8 @@ async function runStress(ctx) {
     while (!fs.existsSync(files.ready) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     if (!fs.existsSync(files.ready)) return 'host 1 never got ready';
     const fd = fs.openSync(writerLog, 'w');
-    writer = spawn(process.execPath, [path.join(HERE, 'stress/sweep-writer.mjs'), '--out', sweep, '--plan', files.plan, '--done', files.done], { stdio: ['ignore', fd, fd], detached: true });
+    const args = ['--import', 'tsx', path.join(HERE, 'stress/sweep-writer.ts'), '--out', sweep, '--plan', files.plan, '--done', files.done];
+    writer = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', fd, fd], detached: true });
     fs.closeSync(fd);
     servers.add(writer);
     return 'started';

@@ -1,5 +1,5 @@
 /**
- * Watcher stress in the real extension host: a simulated sweep (sweep-writer.mjs, started by the
+ * Watcher stress in the real extension host: a simulated sweep (sweep-writer.ts, started by the
  * harness) writes 1,000 real PyTorch checkpoints across 20 runs while the extension watches, some
  * slowly in chunks, some renamed into place, some deleted while being analyzed.
  *
@@ -11,14 +11,13 @@
  * onAnalysis, which reports a result once it is in the disk cache).
  */
 import * as assert from 'node:assert/strict';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from '../suite/bdd';
-import { config, idle, log, sleep, waitFor } from '../suite/helpers';
+import { api, config, idle, log, sleep, waitFor, type TestApi } from '../suite/helpers';
 import type { RunSummary } from '../../../src/shared/protocol';
-import type { TrainingDynamicsApi, AnalysisRecord } from '../../../src/extension/test-api';
-import * as vscode from 'vscode';
+import type { AnalysisRecord } from '../../../src/extension/test-api';
+import type { Planned as PlannedFile } from './sweep-writer';
 
 interface StressConfig {
   phase: 1 | 2;
@@ -34,28 +33,10 @@ interface StressConfig {
   /** Phase 1 ends once this many checkpoints are analyzed. */
   restartAfter: number;
 }
-interface PlannedFile {
-  run: string;
-  epoch: number;
-  file: string;
-  source: string;
-  mode: 'direct' | 'chunked' | 'rename' | 'delete';
-  size: number;
-}
 const cfg = (config as unknown as { stress: StressConfig }).stress;
 
-async function stressApi(): Promise<TrainingDynamicsApi> {
-  const ext = vscode.extensions.getExtension<TrainingDynamicsApi>('training-dynamics.training-dynamics');
-  if (!ext) throw new Error('the extension is not installed in this window');
-  const td = ext.isActive ? ext.exports : await ext.activate();
-  for (const name of ['runs', 'whenIdle', 'analyses', 'onAnalysis', 'killWorker', 'crashes'] as const) {
-    if (typeof td?.[name] !== 'function') throw new Error(`the test API has no ${name}()`);
-  }
-  return td;
-}
-
 /** Every finished analysis of this host goes to its journal at once (the host may be killed any time). */
-function journalTo(td: TrainingDynamicsApi, file: string): void {
+function journalTo(td: TestApi, file: string): void {
   for (const r of td.analyses()) fs.appendFileSync(file, JSON.stringify(r) + '\n');
   td.onAnalysis((r) => fs.appendFileSync(file, JSON.stringify(r) + '\n'));
 }
@@ -65,31 +46,24 @@ const readJournal = (file: string): AnalysisRecord[] =>
 
 const readPlan = (): PlannedFile[] => (JSON.parse(fs.readFileSync(cfg.plan, 'utf8')) as { files: PlannedFile[] }).files;
 
-/** The result cache's content hash (result-cache.ts contentHash): size, first and last 64 KiB. */
-function contentHash(bytes: Buffer): string {
-  const EDGE = 64 * 1024;
-  const h = crypto.createHash('sha1').update(String(bytes.length)).update(bytes.subarray(0, Math.min(EDGE, bytes.length)));
-  if (bytes.length > EDGE) h.update(bytes.subarray(bytes.length - Math.min(EDGE, bytes.length - EDGE)));
-  return h.digest('hex');
-}
 
-const epochsByRun = (td: TrainingDynamicsApi): Map<string, Set<number>> =>
+const epochsByRun = (td: TestApi): Map<string, Set<number>> =>
   new Map(td.runs().map((r: RunSummary) => [path.resolve(r.id), new Set(r.epochs)]));
 
 /** Planned files still on disk whose epoch the run does not show yet. */
-function missing(td: TrainingDynamicsApi, plan: PlannedFile[]): PlannedFile[] {
+function missing(td: TestApi, plan: PlannedFile[]): PlannedFile[] {
   const shown = epochsByRun(td);
   return plan.filter((p) => p.mode !== 'delete' && fs.existsSync(p.file) && !shown.get(path.resolve(p.run))?.has(p.epoch));
 }
 
 if (cfg.phase === 1) {
   describe('Watcher stress, extension host 1: a sweep of 1,000 checkpoints starts', () => {
-    let td: TrainingDynamicsApi;
+    let td: TestApi;
     let plan: PlannedFile[];
 
     it('the extension watches the empty sweep folder; the sweep starts', async function () {
       this.timeout(90_000);
-      td = await stressApi();
+      td = await api();
       journalTo(td, cfg.journal1);
       fs.writeFileSync(cfg.ready, String(Date.now())); // the harness starts the writer now
       await waitFor('the sweep plan', () => fs.existsSync(cfg.plan), 60_000);
@@ -158,14 +132,14 @@ if (cfg.phase === 1) {
   });
 } else {
   describe('Watcher stress, extension host 2: after the restart', () => {
-    let td: TrainingDynamicsApi;
+    let td: TestApi;
     let plan: PlannedFile[];
     const stats: Record<string, number | string> = {};
 
     it('results of the first host come back from the cache without recomputing', async function () {
       this.timeout(120_000);
       const t0 = Date.now();
-      td = await stressApi();
+      td = await api();
       journalTo(td, cfg.journal2);
       plan = readPlan();
       const first = readJournal(cfg.journal1).filter((a) => a.outcome === 'result' && fs.existsSync(a.file));
@@ -204,13 +178,11 @@ if (cfg.phase === 1) {
       none(twice, 'analyzed more than once');
       // None half-written: every result is of the complete file (size and content hash).
       const byFile = new Map(plan.map((p) => [path.resolve(p.file), p]));
-      const hashes = new Map<string, string>();
       const partial = all
         .filter((a) => a.outcome === 'result')
         .filter((a) => {
           const p = byFile.get(path.resolve(a.file))!;
-          if (!hashes.has(p.source)) hashes.set(p.source, contentHash(fs.readFileSync(path.join(cfg.root, p.source))));
-          return a.size !== p.size || a.hash !== hashes.get(p.source);
+          return a.size !== p.size || a.hash !== p.hash;
         })
         .map((a) => `${path.relative(cfg.sweep, a.file)} (${a.size} of ${byFile.get(path.resolve(a.file))!.size} bytes)`);
       none(partial, 'analyzed half-written');

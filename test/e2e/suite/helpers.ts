@@ -3,16 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/shared/protocol';
+import type { TrainingDynamicsApi } from '../../../src/extension/test-api';
 
 export const EXTENSION_ID = 'training-dynamics.training-dynamics';
 
-/** What activate() returns (the contract the suite tests against). */
-export interface TestApi {
-  runs(): RunSummary[];
-  whenIdle(): Promise<void>;
-  statusBarText(): string;
-  analyzedCount(file: string): number;
-}
+/** What activate() returns (the contract the suites test against). */
+export type TestApi = TrainingDynamicsApi;
+const API_MEMBERS = ['runs', 'whenIdle', 'statusBarText', 'analyzedCount', 'analyses', 'onAnalysis', 'running', 'killWorker', 'crashes'] as const;
 
 /** Written by test/e2e/run.mjs next to the compiled suite before each run. */
 export interface SuiteConfig {
@@ -41,9 +38,9 @@ export async function api(): Promise<TestApi> {
   const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this window`);
   const exports = ext.isActive ? ext.exports : await ext.activate();
-  for (const name of ['runs', 'whenIdle', 'statusBarText', 'analyzedCount'] as const) {
+  for (const name of API_MEMBERS) {
     if (!exports || typeof exports[name] !== 'function') {
-      throw new Error(`activate() must return the test API {runs, whenIdle, statusBarText, analyzedCount}; ${name} is missing`);
+      throw new Error(`activate() must return the test API {${API_MEMBERS.join(', ')}}; ${name} is missing`);
     }
   }
   return exports;
