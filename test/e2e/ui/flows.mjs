@@ -129,7 +129,9 @@ export async function runFlows(ctx) {
     if (index < 0) index = 0;
     const named = names.filter((n) => messages[index].includes(n));
     const target = named.length === 1 ? named[0] : null;
-    await withStop.nth(index).locator('.monaco-button', { hasText: 'Stop run' }).click();
+    // Newer notifications go on top: the one chosen is found again by its text, not its position.
+    const chosen = target ? withStop.filter({ hasText: target }) : withStop.filter({ hasText: messages[index] });
+    await chosen.first().locator('.monaco-button', { hasText: 'Stop run' }).click();
     const stops = () => names.filter((n) => fs.existsSync(path.join(runDir(n), 'STOP')));
     const until = Date.now() + 15_000;
     while (Date.now() < until && stops().length === 0) await sleep(100);
