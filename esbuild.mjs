@@ -9,8 +9,8 @@ const builds = [esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile:
 if (fs.existsSync('src/extension/extension.ts')) {
   builds.push(esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }));
 }
-if (fs.existsSync('src/engine/worker.ts')) {
-  builds.push(esbuild.build({ ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js' }));
+if (fs.existsSync('src/runtime/worker.ts')) {
+  builds.push(esbuild.build({ ...common, entryPoints: ['src/runtime/worker.ts'], outfile: 'dist/worker.js' }));
 }
 if (fs.existsSync('webview/main.ts')) {
   builds.push(esbuild.build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }));

@@ -7,10 +7,11 @@
  * Exit codes: 0 everything was read; 2 bad input (a file could not be read, or nothing found);
  * 1 usage error or internal failure.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { type AnalysisReport, type RunReport } from './engine/analyze';
-import { analyzePathParallel } from './engine/analyze-parallel';
+import type { AnalysisReport, RunReport } from './engine/run/report';
+import { FORECAST_EPOCHS } from './engine/forecast/limits';
+import { analyzePathParallel } from './runtime/analyze-parallel';
+import { machineCores, poolSize } from './runtime/pool/worker-pool';
 import { InputError, errorMessage } from './engine/errors';
 import { trainForecaster, type TrainReport } from './engine/forecast/train';
 
@@ -42,7 +43,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { command: argv[0] ?? '', json: false, epochs: 3 };
+  const a: Args = { command: argv[0] ?? '', json: false, epochs: FORECAST_EPOCHS.default };
   for (let i = 1; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--json') a.json = true;
@@ -50,7 +51,7 @@ function parseArgs(argv: string[]): Args {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`${v} needs a positive integer, got '${argv[i] ?? ''}'`);
       if (v === '--epochs') {
-        if (n > 5) throw new UsageError('--epochs is at most 5 (the forecaster uses the first epochs only)');
+        if (n > FORECAST_EPOCHS.max) throw new UsageError(`--epochs is at most ${FORECAST_EPOCHS.max} (the forecaster uses the first epochs only)`);
         a.epochs = n;
       } else if (v === '--workers') a.workers = Math.min(n, 64);
       else a.inputSize = n;
@@ -109,7 +110,6 @@ function printRun(run: RunReport, cwd: string): void {
   for (const e of run.errors) console.log(`  error: ${path.relative(cwd, e.path)}: ${e.message}`);
 }
 
-const defaultWorkers = (): number => Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       epochs: args.epochs,
       inputSize: args.inputSize,
       modelFile: args.model,
-      workers: args.workers ?? defaultWorkers(),
+      workers: args.workers ?? poolSize(machineCores(), false),
       auto: args.workers === undefined,
       workerScript: path.join(__dirname, 'worker.js'),
     });

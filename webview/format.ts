@@ -1,5 +1,5 @@
 /** Number and label formatting for the dashboard. Pure functions. */
-import type { Forecast } from '../src/engine/analyze';
+import type { Forecast } from '../src/engine/forecast/types';
 
 /** Accuracy in [0, 1] as a percentage: 0.8734 → "87.3%". */
 export function pct(v: number | null | undefined, digits = 1): string {

@@ -6,7 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeCheckpointFull } from '../src/engine/analyze-checkpoint';
+import { analyzeInThread } from '../src/engine/run/analyze-run';
+import { RunPlan, runPlanInThread } from '../src/engine/run/run-plan';
+import { FORECAST_EPOCHS } from '../src/engine/forecast/limits';
 import { epochFeatures } from '../src/engine/features/definitions';
 import { weightStatistics } from '../src/engine/features/weight-stats';
 import { openCheckpoint } from '../src/engine/readers/index';
@@ -36,27 +38,23 @@ export function extractRun(dir: string): ZooRecord {
   const id = path.basename(dir);
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   const final = JSON.parse(fs.readFileSync(path.join(dir, 'final.json'), 'utf8'));
-  const epochs: ZooRecord['epochs'] = [];
-  let start: Float64Array | undefined;
-  let layers: string[] = [];
-  let diverged: ZooRecord['diverged'];
-  for (let e = 0; e <= 5; e++) {
-    const file = path.join(dir, `epoch_${e}.pt`);
-    if (!fs.existsSync(file)) break;
+  const files: string[] = [];
+  for (let e = 0; e <= FORECAST_EPOCHS.max && fs.existsSync(path.join(dir, `epoch_${e}.pt`)); e++) files.push(path.join(dir, `epoch_${e}.pt`));
+  // Diverged runs (NaN weights) have no graph from there on: the run keeps the epochs before.
+  const plan = runPlanInThread(new RunPlan<ReturnType<typeof analyzeInThread> & { weights: Record<string, number> }>(files, { stopOnError: true }), (item, warm) => {
+    const r = analyzeInThread(item.file, warm);
+    const ck = openCheckpoint(item.file);
     try {
-      const r = analyzeCheckpointFull(file, { eigen: { start } });
-      start = r.nodes.centrality;
-      layers = r.analysis.layers.filter((l) => l.kind !== 'input').map((l) => l.kind);
-      const ck = openCheckpoint(file);
-      const weights = weightStatistics(ck);
+      return { ...r, weights: weightStatistics(ck) };
+    } finally {
       ck.close();
-      epochs.push({ epoch: e, graph: roundAll(Object.fromEntries(epochFeatures(r.analysis))), weights: roundAll(weights), nodes: r.analysis.graph.nodes, edges: r.analysis.graph.edges });
-    } catch (err) {
-      // Diverged runs (NaN weights) have no graph from there on: the run keeps the epochs it has.
-      diverged = { epoch: e, error: `${path.basename(file)}: ${(err as Error).message}` };
-      break;
     }
-  }
+  });
+  const done = plan.done();
+  const layers = done.length ? done[done.length - 1].result.analysis.layers.filter((l) => l.kind !== 'input').map((l) => l.kind) : [];
+  const epochs: ZooRecord['epochs'] = done.map(({ item, result: { analysis, weights } }) => ({ epoch: item.order, graph: roundAll(Object.fromEntries(epochFeatures(analysis))), weights: roundAll(weights), nodes: analysis.graph.nodes, edges: analysis.graph.edges }));
+  const failure = plan.errors[0];
+  const diverged: ZooRecord['diverged'] = failure ? { epoch: plan.items.find((i) => i.file === failure.path)!.order, error: `${path.basename(failure.path)}: ${failure.path}: ${failure.message}` } : undefined;
   const { logs } = readRunLogs(dir);
   const curve = accuracyCurve(logs);
   return {

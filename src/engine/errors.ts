@@ -47,3 +47,24 @@ export class NumericError extends Error {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * The one shape of a reported failure: the file (or folder) it concerns and the cause in words,
+ * without the file name repeated in front (the user interface shows `path` beside it).
+ */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** The cause of a failure about `file`, for a Problem: an InputError's problem, else the message less the `file: ` prefix. */
+export function problemMessage(e: unknown, file: string): string {
+  if (e instanceof InputError) return e.file === file ? e.problem : e.message;
+  const m = errorMessage(e);
+  return m.startsWith(file + ': ') ? m.slice(file.length + 2) : m;
+}
+
+/** A failure about `file` as a Problem. */
+export function problemOf(e: unknown, file: string): Problem {
+  return { path: file, message: problemMessage(e, file) };
+}

@@ -8,10 +8,10 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerPool, poolSize, type CrashReport } from '../engine/pool/worker-pool';
-import { ResultCache } from '../engine/live/result-cache';
-import { AnalysisService } from '../engine/live/analysis-service';
-import { findUserModel } from '../engine/analyze';
+import { WorkerPool, machineCores, poolSize, type CrashReport } from '../runtime/pool/worker-pool';
+import { ResultCache } from '../runtime/live/result-cache';
+import { AnalysisService } from '../runtime/live/analysis-service';
+import { findUserModel } from '../engine/forecast/user-model';
 import { DashboardPanel } from './dashboard/panel';
 import { RunStore } from './run-store';
 import { WorkspaceWatch } from './workspace-watch';
@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): TrainingDynamicsApi 
   const log = (line: string): void => out.info(line);
   context.subscriptions.push(out);
 
-  const size = poolSize(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  const size = poolSize(machineCores());
   const heapMb = workerHeapMb(size);
   const pool = new WorkerPool({ script: path.join(__dirname, 'worker.js'), size, maxOldGenerationSizeMb: heapMb });
   const crashes: CrashReport[] = [];

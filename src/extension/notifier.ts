@@ -3,7 +3,7 @@
  * workspace, and offers to stop it, open the dashboard, or never ask again in this workspace.
  */
 import * as vscode from 'vscode';
-import type { AnalysisService } from '../engine/live/analysis-service';
+import type { AnalysisService } from '../runtime/live/analysis-service';
 import { STATE } from './contract';
 import { decideNotifications, type NotifySettings } from './notify-policy';
 import type { RunStore } from './run-store';

@@ -3,7 +3,7 @@
  * and drawable graphs, a VS Code event when anything changes, and stopping a run.
  */
 import * as vscode from 'vscode';
-import type { AnalysisService } from '../engine/live/analysis-service';
+import type { AnalysisService } from '../runtime/live/analysis-service';
 import type { DrawGraph, RunDetail, RunSummary } from '../shared/protocol';
 import type { DashboardSource } from './dashboard/source';
 import { writeStopRequest } from './stop-request';

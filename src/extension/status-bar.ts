@@ -3,7 +3,7 @@
  * recently updated one. Text and tooltip come from status-text.ts; a click opens the dashboard.
  */
 import * as vscode from 'vscode';
-import type { AnalysisService } from '../engine/live/analysis-service';
+import type { AnalysisService } from '../runtime/live/analysis-service';
 import { COMMANDS, STATUS_ITEM_ID, STATUS_ITEM_NAME } from './contract';
 import { pickActiveRun, statusView } from './status-text';
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Forecast } from '../engine/analyze';
+import type { Forecast } from '../engine/forecast/types';
 
 export const STOP_FILE = 'STOP';
 

@@ -1,7 +1,7 @@
 /** What activate() returns: the end-to-end tests drive and observe the extension through it. */
 import type { RunSummary } from '../shared/protocol';
-import type { AnalysisRecord } from '../engine/live/analysis-service';
-import type { CrashReport } from '../engine/pool/worker-pool';
+import type { AnalysisRecord } from '../runtime/live/analysis-service';
+import type { CrashReport } from '../runtime/pool/worker-pool';
 
 export type { AnalysisRecord, CrashReport };
 

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { AnalysisService } from '../engine/live/analysis-service';
+import type { AnalysisService } from '../runtime/live/analysis-service';
 import { EXCLUDE_GLOB, LOG_GLOB, isExcludedPath } from './contract';
 
 const MAX_FILES_PER_GLOB = 20_000;

@@ -4,7 +4,8 @@
  * Every message that arrives from a webview is untrusted: validate it with `isWebviewMessage`.
  */
 import type { CheckpointAnalysis } from '../engine/analyze-checkpoint';
-import type { AccuracyLog, Forecast } from '../engine/analyze';
+import type { Forecast } from '../engine/forecast/types';
+import type { AccuracyLog } from '../engine/logs/run-accuracy';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes

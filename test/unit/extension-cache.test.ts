@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ResultCache, contentHash, sameKey, type CacheKey } from '../../src/engine/live/result-cache';
+import { ResultCache, contentHash, sameKey, type CacheKey } from '../../src/runtime/live/result-cache';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 
 const ROOT = path.join(__dirname, '..', '..');

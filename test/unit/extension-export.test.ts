@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { analyzeRun } from '../../src/engine/analyze';
+import { analyzeRun } from '../../src/engine/run/analyze-run';
 import { runFeatures } from '../../src/engine/features/definitions';
 import { featuresJson, layersCsv, runsCsv } from '../../src/extension/features-export';
 import type { RunDetail } from '../../src/shared/protocol';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerPool, PoolCancelledError, PoolCrashError, poolSize, type CrashReport } from '../../src/engine/pool/worker-pool';
+import { WorkerPool, PoolCancelledError, PoolCrashError, poolSize, type CrashReport } from '../../src/runtime/pool/worker-pool';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -37,7 +37,7 @@ parentPort.on('message', (m) => {
 }
 
 test('pool size: every core up to two, one left for the editor above that, at most 8, at least 1', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 16, 64].map(poolSize), [1, 1, 2, 2, 3, 8, 8]);
+  assert.deepEqual([0, 1, 2, 3, 4, 16, 64].map((n) => poolSize(n)), [1, 1, 2, 2, 3, 8, 8]);
 });
 
 test('the real worker analyzes a checkpoint: same numbers as in-process, centrality transferred as Float64Array', async () => {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AnalysisService, type ServiceOptions } from '../../src/engine/live/analysis-service';
-import { ResultCache } from '../../src/engine/live/result-cache';
-import { WorkerPool, type PoolTask } from '../../src/engine/pool/worker-pool';
+import { AnalysisService, type ServiceOptions } from '../../src/runtime/live/analysis-service';
+import { ResultCache } from '../../src/runtime/live/result-cache';
+import { WorkerPool, type PoolTask } from '../../src/runtime/pool/worker-pool';
 import type { ForecastInput } from '../../src/engine/forecast/index';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -1,7 +1,7 @@
 // When is a checkpoint being written complete enough to try? (live/settle.ts, fake clock and fs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FileSettler, sameStat, type FileStat, type SettleDeps } from '../../src/engine/live/settle';
+import { FileSettler, sameStat, type FileStat, type SettleDeps } from '../../src/runtime/live/settle';
 
 /** A fake file system and clock: `advance(ms)` runs the timers that fall due. */
 function fakes() {

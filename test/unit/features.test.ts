@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { analyzeRun } from '../../src/engine/analyze';
+import { analyzeRun } from '../../src/engine/run/analyze-run';
 import { discoverRuns } from '../../src/engine/run/discover';
 import { epochFeatures, FEATURE_STATS } from '../../src/engine/features/definitions';
 

@@ -17,7 +17,7 @@ import { fitPredictor, predict } from '../../src/engine/forecast/predictor';
 import { forecastFeatures, globalEpochFeatures, type RunObservation } from '../../src/engine/features/definitions';
 import { forecastRun, shippedModelFile, availableEpochs } from '../../src/engine/forecast/index';
 import { trainForecaster } from '../../src/engine/forecast/train';
-import { analyzePath } from '../../src/engine/analyze';
+import { analyzePath } from '../../src/engine/run/analyze-run';
 import { InputError } from '../../src/engine/errors';
 
 const ROOT = path.join(__dirname, '..', '..');

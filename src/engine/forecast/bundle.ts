@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { InputError } from '../errors';
 import type { Predictor } from './predictor';
+import { FORECAST_EPOCHS } from './limits';
 
 export const BUNDLE_FORMAT = 'training-dynamics-forecaster';
 export const BUNDLE_VERSION = 1;
@@ -28,7 +29,7 @@ function isNumArray(a: unknown): a is number[] {
 function checkPredictor(p: Predictor, i: number, file: string): void {
   const bad = (what: string) => new InputError(file, `predictor ${i}: ${what}`);
   if (!p || typeof p !== 'object' || !p.spec || typeof p.spec.signature !== 'string') throw bad('no spec');
-  if (!Number.isInteger(p.spec.k) || p.spec.k < 1 || p.spec.k > 5) throw bad(`k = ${p.spec?.k} is not in 1..5`);
+  if (!Number.isInteger(p.spec.k) || p.spec.k < 1 || p.spec.k > FORECAST_EPOCHS.max) throw bad(`k = ${p.spec?.k} is not in 1..${FORECAST_EPOCHS.max}`);
   if (!Array.isArray(p.names) || !isNumArray(p.medians) || p.names.length !== p.medians.length) throw bad('names and medians differ in length');
   if (!Array.isArray(p.trees) || !p.trees.length) throw bad('no trees');
   for (const t of p.trees) {

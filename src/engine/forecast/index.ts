@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckpointAnalysis } from '../analyze-checkpoint';
-import type { Forecast } from '../analyze';
+import type { Forecast } from './types';
+import { clampForecastEpochs } from './limits';
 import { epochFeatures, hasEpochs, hasValAcc, signatureOf, type RunObservation } from '../features/definitions';
 import { readBundle, type ForecasterBundle } from './bundle';
 import { predict, type Predictor } from './predictor';
@@ -24,9 +25,6 @@ export interface ForecastOptions {
   /** A forecaster file to use before the shipped one (e.g. made by `train`). */
   modelFile?: string;
 }
-
-/** Where a user's own forecaster lives inside a sweep folder (written by `train`). */
-export const USER_MODEL_PATH = path.join('.training-dynamics', 'forecaster.json');
 
 /** The shipped forecaster, next to the bundle (dist/ → ../models) or the sources (src/engine/forecast). */
 export function shippedModelFile(): string | null {
@@ -83,7 +81,7 @@ function describe(p: Predictor, bundle: ForecasterBundle): string {
 /** Forecast of the run's final accuracy, or null when no predictor fits the run or no epoch ≥ 1 is there yet. */
 export function forecastRun(input: ForecastInput, opts: ForecastOptions = {}): Forecast | null {
   const obs = observationOf(input);
-  const k = availableEpochs(obs, Math.min(5, Math.max(1, opts.epochs ?? 3)));
+  const k = availableEpochs(obs, clampForecastEpochs(opts.epochs));
   if (k < 1) return null;
   const files = [opts.modelFile, shippedModelFile()].filter((f): f is string => !!f);
   for (const file of files) {

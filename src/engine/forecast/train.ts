@@ -6,13 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeCheckpointFull, type CheckpointAnalysis } from '../analyze-checkpoint';
-import { runAccuracy } from '../analyze';
-import { discoverRuns, orderCheckpoints } from '../run/discover';
-import { errorMessage } from '../errors';
+import { analyzeInThread } from '../run/analyze-run';
+import { RunPlan, runPlanInThread } from '../run/run-plan';
+import { runAccuracy } from '../logs/run-accuracy';
+import { discoverRuns } from '../run/discover';
+import { FORECAST_EPOCHS } from './limits';
 import { hasEpochs, hasValAcc, signatureOf, type FeatureGroup, type RunObservation } from '../features/definitions';
 import { fitPredictor, type Predictor } from './predictor';
-import { observationOf, USER_MODEL_PATH } from './index';
+import { observationOf } from './index';
+import { USER_MODEL_PATH } from './user-model';
 import { writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from './bundle';
 import { r2, kendallTau } from './metrics';
 
@@ -32,22 +34,11 @@ export interface TrainOptions {
 
 /** Analyzes a run's checkpoints of epochs ≤ 5 and reads its logs. */
 export function observeRun(dir: string, files: string[], inputSize?: number): { obs: RunObservation; final: number | null; errors: string[] } {
-  const errors: { path: string; message: string }[] = [];
-  const ordered = orderCheckpoints(files.map((p) => ({ path: p, epoch: null }))).filter((c) => c.order <= 5);
-  const done: { epoch: number; analysis: CheckpointAnalysis }[] = [];
-  let start: Float64Array | undefined;
-  for (const c of ordered) {
-    try {
-      const r = analyzeCheckpointFull(c.path, { inputSize, eigen: { start } });
-      start = r.nodes.centrality;
-      done.push({ epoch: c.order, analysis: r.analysis });
-    } catch (e) {
-      errors.push({ path: c.path, message: errorMessage(e) });
-      start = undefined;
-    }
-  }
+  const plan = runPlanInThread(new RunPlan<ReturnType<typeof analyzeInThread>>(files, { maxOrder: FORECAST_EPOCHS.max }), (item, warm) => analyzeInThread(item.file, warm, { inputSize }));
+  const done = plan.done().map((d) => ({ epoch: d.item.order, analysis: d.result.analysis }));
+  const errors = [...plan.errors];
   const acc = runAccuracy(dir, errors);
-  return { obs: observationOf({ checkpoints: done, valAcc: acc?.points ?? null }), final: acc?.final ?? null, errors: errors.map((e) => e.message) };
+  return { obs: observationOf({ checkpoints: done, valAcc: acc?.points ?? null }), final: acc?.final ?? null, errors: errors.map((e) => `${e.path}: ${e.message}`) };
 }
 
 export function trainForecaster(root: string, opts: TrainOptions = {}): TrainReport {
@@ -71,7 +62,7 @@ export function trainForecaster(root: string, opts: TrainOptions = {}): TrainRep
   const predictors: Predictor[] = [];
   const report: TrainReport['predictors'] = [];
   for (const [signature, items] of bySig) {
-    for (let k = 1; k <= 5; k++) {
+    for (let k = FORECAST_EPOCHS.min; k <= FORECAST_EPOCHS.max; k++) {
       for (const groups of [['graph'], ['graph', 'val']] as FeatureGroup[][]) {
         const use = items.filter((d) => hasEpochs(d.obs, k) && (!groups.includes('val') || hasValAcc(d.obs, k)));
         if (use.length < 8) continue;

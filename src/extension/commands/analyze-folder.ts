@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { discoverRuns, type RunFiles } from '../../engine/run/discover';
-import type { TrackOutcome } from '../../engine/live/run-registry';
+import type { TrackOutcome } from '../../runtime/live/run-registry';
 import type { CommandDeps } from './deps';
 
 export async function analyzeFolder(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {

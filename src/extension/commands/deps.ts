@@ -1,7 +1,7 @@
 /** What the commands need from the running extension (wired in extension.ts). */
 import type * as vscode from 'vscode';
-import type { AnalysisService } from '../../engine/live/analysis-service';
-import type { ResultCache } from '../../engine/live/result-cache';
+import type { AnalysisService } from '../../runtime/live/analysis-service';
+import type { ResultCache } from '../../runtime/live/result-cache';
 import type { Settings } from '../contract';
 import type { RunStore } from '../run-store';
 

@@ -22,7 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Rng } from '../../fuzz/rng';
-import { contentHash } from '../../../src/engine/live/result-cache';
+import { contentHash } from '../../../src/runtime/live/result-cache';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const arg = (name: string, dflt?: number): string | undefined => {

@@ -8,9 +8,10 @@
  * and when its file is later rewritten with something unreadable (the error is listed beside it).
  */
 import * as path from 'node:path';
-import { orderCheckpoints } from '../run/discover';
-import type { CheckpointAnalysis } from '../analyze-checkpoint';
-import type { AccuracyLog, Forecast } from '../analyze';
+import { orderCheckpoints } from '../../engine/run/discover';
+import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
+import type { Forecast } from '../../engine/forecast/types';
+import type { AccuracyLog } from '../../engine/logs/run-accuracy';
 import type { RunDetail, RunStatus, RunSummary } from '../../shared/protocol';
 import type { CacheKey } from './result-cache';
 import type { FileStat } from './settle';

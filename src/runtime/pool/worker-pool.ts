@@ -9,6 +9,7 @@
  *   crash rejects the job with PoolCrashError. The pool itself always goes on.
  * - Each attempt builds its message anew (`make`), since transferred buffers are gone after a post.
  */
+import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { HostToWorker, WorkerToHost } from '../../shared/protocol';
 
@@ -55,10 +56,21 @@ export interface PoolOptions {
   execArgv?: string[];
 }
 
-/** Workers for a machine with `cores` cores: all of them up to two, else one left for the editor; at most 8. */
-export function poolSize(cores: number): number {
+/** Most worker threads a pool starts, whatever the machine. */
+export const MAX_WORKERS = 8;
+
+/** Cores of this machine. */
+export function machineCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Workers for a machine with `cores` cores, at most MAX_WORKERS: one per core for the CLI; for the
+ * editor all of them up to two, else one left for the editor itself.
+ */
+export function poolSize(cores: number, forEditor = true): number {
   const n = Math.max(1, Math.floor(cores) || 1);
-  return Math.min(8, n > 2 ? n - 1 : n);
+  return Math.min(MAX_WORKERS, forEditor && n > 2 ? n - 1 : n);
 }
 
 export interface PoolTask {

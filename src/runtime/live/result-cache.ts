@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
-import type { CheckpointAnalysis } from '../analyze-checkpoint';
+import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
 import type { DrawGraph } from '../../shared/protocol';
 import type { FileStat } from './settle';
 

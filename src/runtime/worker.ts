@@ -6,12 +6,11 @@
  * real crash (out of memory, a bug that kills the thread) ends the worker, and the pool retries.
  */
 import { parentPort } from 'node:worker_threads';
-import { analyzeCheckpointFull } from './analyze-checkpoint';
-import { runAccuracy, type RunReport } from './analyze';
-import { readLog } from './logs/index';
-import { InputError, errorMessage } from './errors';
-import { thinGraph } from './graph/thin';
-import { trainForecaster } from './forecast/train';
+import { analyzeCheckpointFull } from '../engine/analyze-checkpoint';
+import { runAccuracyStatus } from '../engine/logs/run-accuracy';
+import { problemMessage } from '../engine/errors';
+import { thinGraph } from '../engine/graph/thin';
+import { trainForecaster } from '../engine/forecast/train';
 import type { AccuracyJob, AnalyzeJob, HostToWorker, TrainJob, WorkerToHost } from '../shared/protocol';
 
 const port = parentPort;
@@ -19,13 +18,6 @@ if (!port) throw new Error('dist/worker.js runs as a worker thread of the extens
 
 function post(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
-}
-
-/** The message without the file name the engine puts in front (the host shows the file next to it). */
-function problem(e: unknown, file: string): string {
-  if (e instanceof InputError) return e.problem;
-  const m = errorMessage(e);
-  return m.startsWith(file + ': ') ? m.slice(file.length + 2) : m;
 }
 
 /** A transferable copy when the vector shares its buffer (transferring would detach more than it). */
@@ -40,24 +32,9 @@ function analyze(job: AnalyzeJob): void {
   post({ type: 'result', jobId: job.jobId, analysis: full.analysis, centrality, draw }, [centrality.buffer as ArrayBuffer]);
 }
 
-/** A test accuracy in the logs means the run reached its end (training scripts log it last). */
-const isTestAccuracy = (name: string): boolean => /(^|[^a-z])test/i.test(name) && /acc|top1/i.test(name);
-
-/** The run's accuracy as the CLI reads it (analyze.ts runAccuracy), and whether the run has finished. */
+/** The run's accuracy as the CLI reads it, and whether the run has finished. */
 function accuracy(job: AccuracyJob): void {
-  const errors: RunReport['errors'] = [];
-  const acc = runAccuracy(job.runDir, errors);
-  let finished = false;
-  if (acc && acc.final !== null) {
-    for (const f of acc.sources) {
-      try {
-        if (Object.keys(readLog(f).series).some(isTestAccuracy)) finished = true;
-      } catch {
-        /* reported by runAccuracy already */
-      }
-    }
-  }
-  post({ type: 'accuracy', jobId: job.jobId, accuracy: acc, finished, errors });
+  post({ type: 'accuracy', jobId: job.jobId, ...runAccuracyStatus(job.runDir) });
 }
 
 function train(job: TrainJob): void {
@@ -77,6 +54,6 @@ port.on('message', (msg: HostToWorker) => {
     else if (msg.type === 'accuracy') accuracy(msg.job);
     else train(msg.job);
   } catch (e) {
-    post({ type: 'error', jobId, file, message: problem(e, file), name: e instanceof Error ? e.name : 'Error' });
+    post({ type: 'error', jobId, file, message: problemMessage(e, file), name: e instanceof Error ? e.name : 'Error' });
   }
 });

@@ -15,12 +15,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isCandidate, epochFromName } from '../run/discover';
-import { isCheckpointFile } from '../readers/index';
-import { errorMessage } from '../errors';
-import { forecastRun, type ForecastInput } from '../forecast/index';
-import type { Forecast } from '../analyze';
-import type { CheckpointAnalysis } from '../analyze-checkpoint';
+import { isCandidate, epochFromName } from '../../engine/run/discover';
+import { isCheckpointFile } from '../../engine/readers/index';
+import { errorMessage } from '../../engine/errors';
+import { forecastRun, type ForecastInput } from '../../engine/forecast/index';
+import type { Forecast } from '../../engine/forecast/types';
+import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
 import type { DrawGraph, RunDetail, RunSummary } from '../../shared/protocol';
 import { PoolCancelledError, PoolCrashError, type PoolReply, type WorkerPool } from '../pool/worker-pool';
 import { FileSettler, sameStat, type FileStat, type SettleDeps } from './settle';
