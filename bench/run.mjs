@@ -3,6 +3,7 @@
 // as whole processes, in one run. Writes bench/RESULTS.md (tables) and bench/results.json (raw).
 //
 //   node bench/run.mjs [--reps 3] [--only mlp,lenet] [--no-nx] [--out bench/RESULTS.md]
+//   node bench/run.mjs --report-only      (RESULTS.md again from the raw results.json of the last run)
 //
 // The machine is shared and noisy (training processes run beside it), so every figure that is
 // compared is a ratio of medians taken in the same run, with the runs of both sides interleaved
@@ -38,6 +39,7 @@ function parseArgs(argv) {
     if (argv[i] === '--reps') a.reps = Number(argv[++i]);
     else if (argv[i] === '--only') a.only = argv[++i].split(',');
     else if (argv[i] === '--no-nx') a.nx = false;
+    else if (argv[i] === '--report-only') a.reportOnly = true;
     else if (argv[i] === '--out') a.out = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
@@ -78,6 +80,11 @@ function machine() {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.reportOnly) {
+    writeReport(args.out, JSON.parse(fs.readFileSync(path.join(path.dirname(args.out), 'results.json'), 'utf8')));
+    console.log(`wrote ${path.relative(process.cwd(), args.out)} from results.json`);
+    return;
+  }
   if (!hasGnuTime()) throw new Error('GNU time (/usr/bin/time) is needed to measure peak memory: apt-get install time');
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build first (npm run bench does)');
   const models = MODELS.filter((m) => !args.only || args.only.includes(m.name));

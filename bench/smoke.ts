@@ -19,7 +19,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { openCheckpoint } from '../src/engine/readers/index';
 import { recoverTopology } from '../src/engine/graph/recover';
-import { buildRolledGraph, symmetricMatVec } from '../src/engine/graph/rolled';
+import { buildRolledGraph } from '../src/engine/graph/rolled';
+import { symmetricMatVec } from '../test/helpers/reference-matvec';
 import { symmetricProduct } from '../src/engine/metrics/matvec';
 
 const ROOT = path.join(__dirname, '..');

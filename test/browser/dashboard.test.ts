@@ -239,7 +239,7 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     console.log(msg);
     fs.writeFileSync(`${SHOTS}/dashboard-timing.txt`, msg + '\n');
     await p.screenshot({ path: `${SHOTS}/dashboard-dark-5k.png` });
-    // A loose bound that a busy CI machine still meets; bench/epoch-switch.txt records the numbers.
+    // A loose bound that a busy CI machine still meets; bench/NOTES.md records the numbers.
     assert.ok(median(times) < 1000, msg);
   });
 

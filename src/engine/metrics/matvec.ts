@@ -2,7 +2,7 @@
  * y += A x for the symmetric adjacency of a rolled graph: the product the eigen solvers spend
  * nearly all their time in (a ResNet-50 takes ~40 products of 15M edges each).
  *
- * Same arithmetic as `symmetricMatVec` in graph/rolled.ts, bit for bit — the committed zoo
+ * Same arithmetic as the plain row-by-row product (`symmetricMatVec` in test/helpers/reference-matvec.ts, which bench:smoke compares it with), bit for bit — the committed zoo
  * features are compared at 7 significant digits, so a faster kernel must not change a single
  * rounding — but eight output rows at a time: each source-side x[c] is loaded once for eight
  * weights and each y[c] is read and written once instead of eight times. Every y[c] still receives
