@@ -58,10 +58,9 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
   const warnings = [...ckpt.warnings];
   try {
     const topology = ckpt.topology ?? (() => {
-      // Keras BatchNormalization defaults to epsilon 1e-3, PyTorch to 1e-5.
-      // Only formats that may store tensors in name order get their order searched.
-      const eps = ckpt.format.startsWith('keras') ? 1e-3 : 1e-5;
-      const r = ckpt.format === 'safetensors' || ckpt.format === 'npz' ? recoverTopologyAnyOrder(ckpt.tensors, file, eps) : recoverTopology(ckpt.tensors, file, eps);
+      // Only checkpoints whose tensor order is not vouched for get their order searched.
+      const eps = ckpt.batchNormEpsilon;
+      const r = ckpt.tensorOrder === 'unknown' ? recoverTopologyAnyOrder(ckpt.tensors, file, eps) : recoverTopology(ckpt.tensors, file, eps);
       warnings.push(...r.warnings);
       return r.ops;
     })();

@@ -9,9 +9,13 @@ import type { NetOp } from './graph/netspec';
 
 export interface Checkpoint {
   readonly file: string;
-  /** e.g. 'pytorch-zip', 'pytorch-legacy', 'safetensors', 'keras-h5', 'keras-v3', 'tfjs', 'onnx', 'npz'. */
+  /**
+   * Reported as is, e.g. 'pytorch-zip', 'pytorch-legacy', 'safetensors', 'keras-h5', 'keras-v3',
+   * 'tfjs', 'onnx', 'npz'. Nothing branches on it: what differs by format is stated by the fields
+   * below (batchNormEpsilon, tensorOrder, flattenOrder).
+   */
   readonly format: string;
-  /** In the order the model defines them (state-dict order for PyTorch). PyTorch layout and naming. */
+  /** In the order the model defines them (state-dict order for PyTorch) as far as the file tells (see tensorOrder). PyTorch layout and naming. */
   readonly tensors: TensorEntry[];
   /** The training epoch, when the file stores it. */
   readonly epoch?: number;
@@ -24,10 +28,31 @@ export interface Checkpoint {
   readonly topology?: NetOp[];
   /** Order of a Flatten's output: PyTorch flattens channel-major ('chw'); Keras channels-last ('hwc'). */
   readonly flattenOrder?: 'chw' | 'hwc';
+  /**
+   * Epsilon of the normalization layers whose own epsilon the file does not state, for the wiring
+   * recovered from names and shapes: the saving framework's default (PyTorch 1e-5, Keras 1e-3).
+   */
+  readonly batchNormEpsilon: number;
+  /**
+   * Whether `tensors` can be taken as the model's layer order when the wiring is recovered from
+   * names and shapes. 'model': it is (a state dict, a model config's layer list). 'unknown': the
+   * file may hold them in another order (the safetensors library sorts them by name; an .npz
+   * holds whatever order it was given), so other orders of the top-level modules are tried too.
+   */
+  readonly tensorOrder: TensorOrder;
   /** Warnings found while reading (e.g. a non-float tensor skipped). */
   readonly warnings: string[];
   close(): void;
 }
+
+/** See Checkpoint.tensorOrder. */
+export type TensorOrder = 'model' | 'unknown';
+
+/**
+ * What a reader states unless its format differs: PyTorch's BatchNorm epsilon and tensors in model
+ * order. Readers spread these into their checkpoint and override what their format changes.
+ */
+export const CHECKPOINT_DEFAULTS: Pick<Checkpoint, 'batchNormEpsilon' | 'tensorOrder'> = { batchNormEpsilon: 1e-5, tensorOrder: 'model' };
 
 export interface CheckpointReader {
   readonly id: string;

@@ -15,7 +15,9 @@ import type { TensorEntry } from '../../src/engine/tensor';
 import { MemorySource, type ByteSource } from '../../src/engine/io/source';
 import { safetensorsReader } from '../../src/engine/readers/safetensors';
 import { npzReader } from '../../src/engine/readers/numpy';
-import { toSnakeCase, parseModelConfig, kerasTopology, type LayerTensors } from '../../src/engine/readers/keras';
+import { toSnakeCase, type LayerTensors } from '../../src/engine/readers/keras/layout';
+import { parseModelConfig } from '../../src/engine/readers/keras/model-config';
+import { kerasTopology } from '../../src/engine/readers/keras/topology';
 import { LazyTensor } from '../../src/engine/tensor';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 

@@ -43,7 +43,6 @@ export interface UnpickleOptions {
   maxMemo?: number;
 }
 
-const MARK = Symbol('mark');
 const CHUNK = 1 << 16;
 
 /** Sequential reader over a ByteSource with a small buffer: the pickle may sit before gigabytes of storages. */

@@ -117,8 +117,3 @@ export function readValues(src: ByteSource, offset: number, byteLength: number, 
 export function hexHead(b: Uint8Array): string {
   return b.length ? Buffer.from(b).toString('hex') : 'none (empty file)';
 }
-
-export function readAscii(src: ByteSource, offset: number, length: number): string {
-  const n = Math.max(0, Math.min(length, src.size - offset));
-  return Buffer.from(src.read(offset, n)).toString('latin1');
-}

@@ -7,10 +7,11 @@ import { FileSource } from '../io/source';
 import { InputError, FormatError, UnknownFormatError, errorMessage } from '../errors';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { pytorchReader } from './pytorch';
-import { onnxReader } from './onnx';
+import { onnxReader } from './onnx/reader';
 import { safetensorsReader } from './safetensors';
 import { npzReader, npyReader } from './numpy';
-import { kerasH5Reader, kerasV3Reader } from './keras';
+import { kerasH5Reader } from './keras/h5-reader';
+import { kerasV3Reader } from './keras/v3-reader';
 import { tfjsReader } from './tfjs';
 
 // Each format registers here, most specific magic first.

@@ -8,13 +8,12 @@
  * Fortran-order arrays are stored column-major and are reordered to row-major on read.
  */
 import * as zlib from 'node:zlib';
-import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel, permute } from '../tensor';
 import { stripWrapperPrefixes } from './names';
-
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers longer than this (see numpy.lib.format._MAX_HEADER_SIZE). */
@@ -177,7 +176,6 @@ function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string
   });
 }
 
-
 // ------------------------------------------------------------------ .npy
 export const npyReader: CheckpointReader = {
   id: 'npy',
@@ -196,7 +194,7 @@ export const npyReader: CheckpointReader = {
     const base = file.replace(/^.*[\\/]/, '').replace(/\.npy$/i, '') || 'array';
     const t = npyTensor(base, h, src.size, 'array', file, () => src);
     if (typeof t === 'string') throw new FormatError(file, t.replace(/; skipped$/, ''));
-    return { file, format: 'npy', tensors: [t], metadata: {}, warnings: [], close: () => src.close?.() };
+    return { ...CHECKPOINT_DEFAULTS, file, format: 'npy', tensors: [t], metadata: {}, warnings: [], close: () => src.close?.() };
   },
 };
 
@@ -323,7 +321,8 @@ export const npzReader: CheckpointReader = {
     const tensors = raw.map((r, i) => (names[i] === r.key ? r.tensor : new LazyTensor(names[i], r.tensor.dtype, r.tensor.shape, () => r.tensor.read())));
     const metadata: Record<string, string | number | boolean | null> = {};
     if (stripped) metadata.strippedPrefix = stripped;
-    const ckpt: Checkpoint = { file, format: 'npz', tensors, metadata, warnings, close: () => src.close?.() };
+    // Members are in the order np.savez was given them, which need not be the model's.
+    const ckpt: Checkpoint = { ...CHECKPOINT_DEFAULTS, tensorOrder: 'unknown', file, format: 'npz', tensors, metadata, warnings, close: () => src.close?.() };
     return ckpt;
   },
 };

@@ -12,7 +12,7 @@ import { ByteSource, checkRange, readValues } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
 import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides } from '../tensor';
-import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { stripWrapperPrefixes } from './names';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -174,7 +174,6 @@ export function findStateDict(root: unknown): { dict: Map<unknown, unknown>; whe
   return undefined;
 }
 
-
 function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number | boolean | null> {
   const meta: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of root) {
@@ -223,7 +222,7 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   if (found.where) meta.weightsKey = found.where;
   if (stripped) meta.strippedPrefix = stripped;
   const epoch = typeof meta.epoch === 'number' ? meta.epoch : undefined;
-  return { file, format, tensors, epoch, metadata: meta, warnings, close };
+  return { ...CHECKPOINT_DEFAULTS, file, format, tensors, epoch, metadata: meta, warnings, close };
 }
 
 function openZipLayout(file: string, src: ByteSource): Checkpoint {

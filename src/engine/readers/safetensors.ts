@@ -7,11 +7,11 @@
  * order. The safetensors library itself sorts tensors by dtype, then name: such files are detected
  * and listed in natural name order (with a warning), since their file order says nothing about the model.
  */
-import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import { readValues, type ByteSource } from '../io/source';
+import { readValues } from '../io/source';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel } from '../tensor';
-import { stripWrapperPrefixes } from './names';
+import { naturalCompare, stripWrapperPrefixes } from './names';
 
 const ST_DTYPES: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
@@ -21,13 +21,8 @@ const ST_DTYPES: Record<string, DType> = {
 /** The reference implementation refuses headers above 100 MB. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-
 function isSafeCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
 }
 
 /**
@@ -128,7 +123,8 @@ export const safetensorsReader: CheckpointReader = {
     );
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;
-    const ckpt: Checkpoint = { file, format: 'safetensors', tensors, epoch, metadata, warnings, close: () => src.close?.() };
+    // Name order (the library's) is not always detectable, so the order is never vouched for.
+    const ckpt: Checkpoint = { ...CHECKPOINT_DEFAULTS, tensorOrder: 'unknown', file, format: 'safetensors', tensors, epoch, metadata, warnings, close: () => src.close?.() };
     return ckpt;
   },
 };

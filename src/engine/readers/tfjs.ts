@@ -10,12 +10,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Checkpoint, CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import type { NetOp } from '../graph/netspec';
 import { ByteSource, FileSource, checkRange } from '../io/source';
-import { DType, TensorEntry, decodeElements, halfToFloat, numel } from '../tensor';
-import { KerasModel, LayerTensors, addKerasVar, kerasFlattenOrder, kerasTopology, parseModelConfig, splitWeightName } from './keras';
+import { DType, TensorEntry, decodeElements, numel } from '../tensor';
+import { addKerasVar, splitWeightName, type LayerTensors } from './keras/layout';
+import { isObj, kerasFlattenOrder, parseModelConfig, type KerasModel } from './keras/model-config';
+import { kerasTopology } from './keras/topology';
 
 const MAX_MODEL_JSON = 256 << 20;
 
@@ -57,10 +59,6 @@ const TFJS_DTYPES: Record<string, { dtype: DType; bytes: number }> = {
   bool: { dtype: 'bool', bytes: 1 },
 };
 const QUANT_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Resolves a shard path inside the model folder, refusing anything that would leave it. */
 function resolveShard(file: string, dir: string, p: unknown): string {
@@ -219,7 +217,7 @@ export const tfjsReader: CheckpointReader = {
       if (typeof t === 'string') warnings.push(`model config: ${t}; the wiring is left to name/shape inference`);
       else if (t.length > 0) topology = t;
     }
-    const ckpt: Checkpoint = { file, format: 'tfjs', tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings, close: closeAll };
+    const ckpt: Checkpoint = { ...CHECKPOINT_DEFAULTS, file, format: 'tfjs', tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings, close: closeAll };
     return ckpt;
   },
 };
