@@ -112,6 +112,15 @@ function printRun(run: RunReport, cwd: string): void {
 
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    console.error(USAGE);
+    return 1;
+  }
+  if (['--help', '-h', 'help'].includes(argv[0]) || argv.includes('--help')) {
+    // Asked for: the usage on stdout and success (a wrong call gets it on stderr with exit 1).
+    console.log(USAGE);
+    return 0;
+  }
   let args: Args;
   try {
     args = parseArgs(argv);

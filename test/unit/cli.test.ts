@@ -34,6 +34,18 @@ test('analyze --json on a sweep folder: one JSON document in the documented shap
   }
 });
 
+test('--help, -h and help print the usage and exit 0; no arguments is a usage error', () => {
+  for (const args of [['--help'], ['-h'], ['help'], ['analyze', '--help']]) {
+    const r = run(...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /^Usage:/m);
+    assert.match(r.stdout, /training-dynamics analyze PATH/);
+  }
+  const none = run();
+  assert.equal(none.status, 1);
+  assert.match(none.stdout + none.stderr, /Usage:/);
+});
+
 test('a bad file in a folder is reported in errors, the others still analyzed, exit code 2', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-cli-'));
   fs.copyFileSync(path.join(ROOT, 'examples/lenet-fashion/run0000/epoch_0.pt'), path.join(dir, 'epoch_0.pt'));
