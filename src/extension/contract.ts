@@ -3,6 +3,8 @@
  * status bar item. package.json repeats them for VS Code; a unit test keeps the two in step.
  * No editor API here, so the test can read it.
  */
+import { clampDrawnEdges } from '../runtime/live/drawn-edges';
+
 export const COMMANDS = {
   openDashboard: 'trainingDynamics.openDashboard',
   analyzeFolder: 'trainingDynamics.analyzeFolder',
@@ -66,7 +68,7 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     forecastEpochs: Math.round(num(raw.forecastEpochs, DEFAULTS.forecastEpochs, 1, 5)),
     notifyThreshold: num(raw.notifyThreshold, DEFAULTS.notifyThreshold, 0, 1),
     notifyBelowBest: num(raw.notifyBelowBest, DEFAULTS.notifyBelowBest, 0, 1),
-    maxDrawnEdges: Math.round(num(raw.maxDrawnEdges, DEFAULTS.maxDrawnEdges, 100, 50_000)),
+    maxDrawnEdges: clampDrawnEdges(raw.maxDrawnEdges),
     inputSize: typeof input === 'number' && Number.isInteger(input) && input > 0 ? input : null,
   };
 }

@@ -1,9 +1,21 @@
-/** What activate() returns: the end-to-end tests drive and observe the extension through it. */
+/**
+ * What activate() returns: the end-to-end tests drive and observe the extension through it.
+ * The journal of analyses behind analyzedCount/analyses/onAnalysis costs memory, so it is kept only
+ * when a test harness runs the editor (`recordingRequested`) or once a test calls one of them.
+ */
 import type { RunSummary } from '../shared/protocol';
-import type { AnalysisRecord } from '../runtime/live/analysis-service';
+import type { AnalysisRecord } from '../runtime/live/recorder';
 import type { CrashReport } from '../runtime/pool/worker-pool';
 
 export type { AnalysisRecord, CrashReport };
+
+/**
+ * The end-to-end harness (test/e2e/run.mjs) starts the editor with TD_E2E_MOCHA set, and the
+ * extension host inherits it: record from activation on, so the tests see every analysis.
+ */
+export function recordingRequested(env: NodeJS.ProcessEnv): boolean {
+  return env.TD_E2E_MOCHA !== undefined;
+}
 
 export interface TrainingDynamicsApi {
   /** All known runs, as the dashboard sees them. */

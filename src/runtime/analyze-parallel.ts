@@ -45,13 +45,13 @@ export async function analyzePathParallel(target: string, opts: ParallelOptions)
       await Promise.all(
         plan.items.map(async (item) => {
           try {
-            const reply = await pool.submit(item.file, (jobId) => {
+            const reply = await pool.submit('analyze', item.file, () => {
               const ws = plan.warmStart(item)?.slice(); // a copy per attempt: the transfer detaches it
-              return { msg: { type: 'analyze', job: { jobId, file: item.file, inputSize: opts.inputSize, warmStart: ws } }, transfer: ws ? [ws.buffer] : [] };
+              return { body: { file: item.file, inputSize: opts.inputSize, warmStart: ws }, transfer: ws ? [ws.buffer] : [] };
             }).promise;
-            if (reply.type === 'result') plan.complete(item, { analysis: reply.analysis, centrality: reply.centrality });
-            else plan.fail(item, new Error(reply.type === 'error' ? reply.message : `internal error: the worker answered '${reply.type}'`));
+            plan.complete(item, { analysis: reply.analysis, centrality: reply.centrality });
           } catch (e) {
+            // The worker's error (WorkerJobError, the cause without the file) or a crash.
             plan.fail(item, e);
           }
           opts.onProgress?.(++finished, total, item.file);

@@ -14,6 +14,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const RUN0 = path.join(ROOT, 'examples/lenet-fashion/run0000');
 const RUN1 = path.join(ROOT, 'examples/lenet-fashion/run0001');
 
+// The end-to-end harness starts the editor with this set; so does this test, for the same reason:
+// the extension then keeps its journal of analyses from activation on (analyzedCount below).
+process.env.TD_E2E_MOCHA ??= '';
+
 type Handler = (u: unknown) => void;
 
 /** Glob → RegExp for the patterns used here (`**` `/`, `*`, `{a,b}`). */

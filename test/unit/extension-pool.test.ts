@@ -6,13 +6,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkerPool, PoolCancelledError, PoolCrashError, poolSize, type CrashReport } from '../../src/runtime/pool/worker-pool';
+import { WorkerJobError } from '../../src/runtime/worker-protocol';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
+import { forecastRun, type ForecastInput } from '../../src/engine/forecast/index';
 
 const ROOT = path.join(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'worker.js');
 const FIX = path.join(ROOT, 'test/fixtures/pytorch');
 
-const analyzeMsg = (file: string, extra: Record<string, unknown> = {}) => (jobId: number) => ({ msg: { type: 'analyze' as const, job: { jobId, file, ...extra } } });
+const analyzeMsg = (file: string, extra: { drawMaxEdges?: number } = {}) => () => ({ body: { file, ...extra } });
+/** A job for the stand-in worker below: it answers any request about `file` as a 'trained' reply. */
+const flakyMsg = (file: string) => () => ({ body: { root: file } });
+
+/** A reply, or the failure the worker reported, in the shape the assertions below look at. */
+const replyOrError = <R>(p: Promise<R>) =>
+  p.catch((e: unknown) => {
+    if (e instanceof WorkerJobError) return { type: 'error' as const, file: e.file, message: e.message, name: e.name };
+    throw e;
+  });
 
 /** A worker that misbehaves according to the file name it is given. */
 function flakyWorker(): string {
@@ -23,13 +34,13 @@ function flakyWorker(): string {
     `const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 parentPort.on('message', (m) => {
-  const f = m.job.file;
+  const f = m.body.root;
   if (f.includes('crash-once') && !fs.existsSync(f + '.crashed')) { fs.writeFileSync(f + '.crashed', ''); throw new Error('simulated crash'); }
   if (f.includes('crash-always')) throw new Error('simulated crash');
   if (f.includes('exit')) process.exit(7);
   if (f.includes('oom')) { const keep = []; for (;;) keep.push(new Array(1e5).fill({ x: Math.random() })); }
   if (f.includes('hang')) { const t = Date.now(); while (Date.now() - t < 60000) {} }
-  parentPort.postMessage({ type: 'trained', jobId: m.job.jobId, outFile: f, summary: 'ok ' + f });
+  parentPort.postMessage({ inReplyTo: m.messageId, body: { type: 'trained', outFile: f, summary: 'ok ' + f } });
 });
 `,
   );
@@ -45,7 +56,7 @@ test('the real worker analyzes a checkpoint: same numbers as in-process, central
   const pool = new WorkerPool({ script: WORKER, size: 2 });
   try {
     const file = path.join(FIX, 'lenet.pt');
-    const reply = await pool.submit(file, analyzeMsg(file, { drawMaxEdges: 100 })).promise;
+    const reply = await pool.submit('analyze', file, analyzeMsg(file, { drawMaxEdges: 100 })).promise;
     assert.equal(reply.type, 'result');
     if (reply.type !== 'result') return;
     const local = analyzeCheckpointFull(file);
@@ -55,9 +66,9 @@ test('the real worker analyzes a checkpoint: same numbers as in-process, central
     assert.ok(reply.draw && reply.draw.edges.length <= 100);
     // Warm start from its own vector gives the same answer.
     const warm = reply.centrality.slice();
-    const again = await pool.submit(file, (jobId) => {
+    const again = await pool.submit('analyze', file, () => {
       const ws = warm.slice();
-      return { msg: { type: 'analyze', job: { jobId, file, warmStart: ws } }, transfer: [ws.buffer] };
+      return { body: { file, warmStart: ws }, transfer: [ws.buffer] };
     }).promise;
     assert.equal(again.type, 'result');
     if (again.type === 'result') for (let i = 0; i < warm.length; i++) assert.ok(Math.abs(again.centrality[i] - warm[i]) < 1e-6);
@@ -72,7 +83,7 @@ test('a bad checkpoint is an error reply naming the problem; the worker lives on
   pool.onCrash((c) => crashes.push(c));
   try {
     const bad = path.join(ROOT, 'test/fixtures/hostile/truncated.pt');
-    const r = await pool.submit(bad, analyzeMsg(bad)).promise;
+    const r = await replyOrError(pool.submit('analyze', bad, analyzeMsg(bad)).promise);
     assert.equal(r.type, 'error');
     if (r.type === 'error') {
       assert.equal(r.file, bad);
@@ -80,10 +91,10 @@ test('a bad checkpoint is an error reply naming the problem; the worker lives on
       assert.equal(r.name, 'FormatError');
     }
     const nan = path.join(FIX, 'nan_weights.pt');
-    const n = await pool.submit(nan, analyzeMsg(nan)).promise;
+    const n = await replyOrError(pool.submit('analyze', nan, analyzeMsg(nan)).promise);
     assert.equal(n.type, 'error');
     if (n.type === 'error') assert.match(n.message, /NaN|diverged/);
-    const ok = await pool.submit(path.join(FIX, 'mlp.pt'), analyzeMsg(path.join(FIX, 'mlp.pt'))).promise;
+    const ok = await pool.submit('analyze', path.join(FIX, 'mlp.pt'), analyzeMsg(path.join(FIX, 'mlp.pt'))).promise;
     assert.equal(ok.type, 'result');
     assert.deepEqual(crashes, []);
   } finally {
@@ -95,11 +106,28 @@ test('the worker reads a run\'s logs: validation accuracy per epoch', async () =
   const pool = new WorkerPool({ script: WORKER, size: 1 });
   try {
     const dir = path.join(ROOT, 'examples/lenet-fashion/run0000');
-    const r = await pool.submit(dir, (jobId) => ({ msg: { type: 'accuracy', job: { jobId, runDir: dir } } })).promise;
+    const r = await pool.submit('accuracy', dir, () => ({ body: { runDir: dir } })).promise;
     assert.equal(r.type, 'accuracy');
     if (r.type !== 'accuracy') return;
     assert.equal(r.accuracy?.metric, 'val_acc');
     assert.deepEqual(r.accuracy?.points.map((p) => p.epoch).slice(0, 3), [1, 2, 3]);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('the worker forecasts a run from its analyses (the forecaster files are read there, not by the editor)', async () => {
+  const pool = new WorkerPool({ script: WORKER, size: 1 });
+  try {
+    const dir = path.join(ROOT, 'examples/lenet-fashion/run0000');
+    const input: ForecastInput = {
+      checkpoints: [0, 1, 2, 3].map((e) => ({ epoch: e, analysis: analyzeCheckpointFull(path.join(dir, `epoch_${e}.pt`)).analysis })),
+      valAcc: [{ epoch: 1, value: 0.6 }, { epoch: 2, value: 0.65 }, { epoch: 3, value: 0.7 }],
+    };
+    const r = await pool.submit('forecast', dir, () => ({ body: { runDir: dir, input, epochs: 3 } })).promise;
+    assert.equal(r.type, 'forecast');
+    assert.ok(r.forecast, 'the shipped forecaster fits a LeNet run with 3 epochs');
+    assert.deepEqual(r.forecast, forecastRun(input, { epochs: 3 }));
   } finally {
     await pool.dispose();
   }
@@ -112,7 +140,7 @@ test('a worker that crashes is reported and the job retried once on a fresh work
   pool.onCrash((c) => crashes.push(c));
   try {
     const f = path.join(path.dirname(script), 'crash-once.pt');
-    const r = await pool.submit(f, analyzeMsg(f)).promise;
+    const r = await pool.submit('train', f, flakyMsg(f)).promise;
     assert.equal(r.type, 'trained');
     assert.equal(crashes.length, 1);
     assert.equal(crashes[0].willRetry, true);
@@ -130,12 +158,12 @@ test('a job that crashes its worker twice fails with PoolCrashError; the pool go
   pool.onCrash((c) => crashes.push(c));
   try {
     const f = '/x/crash-always.pt';
-    const failed = pool.submit(f, analyzeMsg(f)).promise;
-    const next = pool.submit('/x/fine.pt', analyzeMsg('/x/fine.pt')).promise;
+    const failed = pool.submit('train', f, flakyMsg(f)).promise;
+    const next = pool.submit('train', '/x/fine.pt', flakyMsg('/x/fine.pt')).promise;
     await assert.rejects(failed, (e: unknown) => e instanceof PoolCrashError && e.file === f && /crashed/.test(e.message) && e.attempts === 2);
     assert.equal((await next).type, 'trained');
     assert.deepEqual(crashes.map((c) => c.willRetry), [true, false]);
-    const exited = pool.submit('/x/exit.pt', analyzeMsg('/x/exit.pt')).promise;
+    const exited = pool.submit('train', '/x/exit.pt', flakyMsg('/x/exit.pt')).promise;
     await assert.rejects(exited, (e: unknown) => e instanceof PoolCrashError && /exited with code 7/.test(e.reason));
   } finally {
     await pool.dispose();
@@ -149,9 +177,9 @@ test('a worker out of memory under its heap limit is reported as such, retried, 
   pool.onCrash((c) => crashes.push(c));
   try {
     const f = '/x/oom.pt';
-    await assert.rejects(pool.submit(f, analyzeMsg(f)).promise, (e: unknown) => e instanceof PoolCrashError && /out of memory \(limit 24 MB\)/.test(e.message));
+    await assert.rejects(pool.submit('train', f, flakyMsg(f)).promise, (e: unknown) => e instanceof PoolCrashError && /out of memory \(limit 24 MB\)/.test(e.message));
     assert.equal(crashes.length, 2);
-    assert.equal((await pool.submit('/x/fine.pt', analyzeMsg('/x/fine.pt')).promise).type, 'trained');
+    assert.equal((await pool.submit('train', '/x/fine.pt', flakyMsg('/x/fine.pt')).promise).type, 'trained');
   } finally {
     await pool.dispose();
   }
@@ -163,9 +191,9 @@ test('cancel: a queued job is dropped, a running one ends its worker; later jobs
   const crashes: CrashReport[] = [];
   pool.onCrash((c) => crashes.push(c));
   try {
-    const hang = pool.submit('/x/hang.pt', analyzeMsg('/x/hang.pt'));
-    const queued = pool.submit('/x/queued.pt', analyzeMsg('/x/queued.pt'));
-    const after = pool.submit('/x/after.pt', analyzeMsg('/x/after.pt'));
+    const hang = pool.submit('train', '/x/hang.pt', flakyMsg('/x/hang.pt'));
+    const queued = pool.submit('train', '/x/queued.pt', flakyMsg('/x/queued.pt'));
+    const after = pool.submit('train', '/x/after.pt', flakyMsg('/x/after.pt'));
     assert.equal(pool.running, 1);
     assert.equal(pool.queued, 2);
     assert.ok(pool.cancel(queued.jobId));
@@ -191,8 +219,8 @@ test('urgent jobs go first; whenIdle waits for all', async () => {
   const pool = new WorkerPool({ script, size: 1 });
   try {
     const order: string[] = [];
-    const jobs = ['/x/a', '/x/b', '/x/c', '/x/d'].map((f) => pool.submit(f, analyzeMsg(f)).promise.then((r) => order.push(r.type === 'trained' ? path.basename(r.outFile) : '?')));
-    const urgent = pool.submit('/x/urgent', analyzeMsg('/x/urgent'), { urgent: true }).promise.then(() => order.push('urgent'));
+    const jobs = ['/x/a', '/x/b', '/x/c', '/x/d'].map((f) => pool.submit('train', f, flakyMsg(f)).promise.then((r) => order.push(r.type === 'trained' ? path.basename(r.outFile) : '?')));
+    const urgent = pool.submit('train', '/x/urgent', flakyMsg('/x/urgent'), { urgent: true }).promise.then(() => order.push('urgent'));
     await pool.whenIdle();
     await Promise.all([...jobs, urgent]);
     assert.equal(order.length, 5);
@@ -210,7 +238,7 @@ test('the real worker trains a forecaster from finished runs below a folder, or 
   try {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'td-train-')), 'forecaster.json');
     const root = path.join(ROOT, 'test/fixtures/zoo/lenet-digits');
-    const r = await pool.submit(root, (jobId) => ({ msg: { type: 'train', job: { jobId, root, outFile: out } } })).promise;
+    const r = await pool.submit('train', root, () => ({ body: { root, outFile: out } })).promise;
     assert.equal(r.type, 'trained');
     if (r.type !== 'trained') return;
     assert.equal(r.outFile, out);
@@ -219,7 +247,7 @@ test('the real worker trains a forecaster from finished runs below a folder, or 
     assert.match(r.summary, /predictors? from 10 finished runs of 10/);
     assert.ok(fs.existsSync(out));
     const few = path.join(ROOT, 'test/fixtures/zoo/lenet-fashion');
-    const e = await pool.submit(few, (jobId) => ({ msg: { type: 'train', job: { jobId, root: few, outFile: out + '.2' } } })).promise;
+    const e = await replyOrError(pool.submit('train', few, () => ({ body: { root: few, outFile: out + '.2' } })).promise);
     assert.equal(e.type, 'error');
     if (e.type === 'error') assert.match(e.message, /needs at least 8 finished runs/);
   } finally {

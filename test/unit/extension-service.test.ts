@@ -7,8 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnalysisService, type ServiceOptions } from '../../src/runtime/live/analysis-service';
 import { ResultCache } from '../../src/runtime/live/result-cache';
-import { WorkerPool, type PoolTask } from '../../src/runtime/pool/worker-pool';
-import type { ForecastInput } from '../../src/engine/forecast/index';
+import { WorkerPool, type MakeRequest, type PoolTask } from '../../src/runtime/pool/worker-pool';
+import type { ReplyOf, RequestType } from '../../src/runtime/worker-protocol';
+import { forecastRun, type ForecastInput } from '../../src/engine/forecast/index';
 
 const ROOT = path.join(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'worker.js');
@@ -18,8 +19,7 @@ const RUN1 = path.join(ROOT, 'examples/lenet-fashion/run0001');
 /** A pool that records what it was asked to analyze, with the file's size at that moment. */
 class SpyPool extends WorkerPool {
   submitted: { file: string; type: string; size: number }[] = [];
-  override submit(file: string, make: Parameters<WorkerPool['submit']>[1], opts?: { urgent?: boolean }): PoolTask {
-    const type = make(0).msg.type;
+  override submit<K extends RequestType>(type: K, file: string, make: MakeRequest<K>, opts?: { urgent?: boolean }): PoolTask<ReplyOf<K>> {
     let size = -1;
     try {
       size = fs.statSync(file).size;
@@ -27,7 +27,7 @@ class SpyPool extends WorkerPool {
       /* gone */
     }
     this.submitted.push({ file, type, size });
-    return super.submit(file, make, opts);
+    return super.submit(type, file, make, opts);
   }
   analyses(file?: string) {
     return this.submitted.filter((s) => s.type === 'analyze' && (file === undefined || s.file === file));
@@ -52,11 +52,13 @@ function setup(opts: Partial<ServiceOptions> & { cacheDir?: string; workers?: nu
     },
     ...opts,
   });
+  // The journal of analyses the assertions read (off unless asked for).
+  const recorder = service.startRecording();
   const dispose = async () => {
     service.dispose();
     await pool.dispose();
   };
-  return { pool, service, forecasts, dispose };
+  return { pool, service, recorder, forecasts, dispose };
 }
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'td-live-'));
@@ -77,7 +79,7 @@ test('a run appears with no configuration: each file analyzed once however many 
   const dir = tmp();
   const run = path.join(dir, 'sweep', 'runA');
   const files = copyRun(RUN0, run, [0, 1, 2, 3]);
-  const { service, pool, forecasts, dispose } = setup({ cacheDir: path.join(dir, 'cache') });
+  const { service, pool, recorder, forecasts, dispose } = setup({ cacheDir: path.join(dir, 'cache') });
   try {
     for (const f of files) {
       service.fileChanged(f); // create
@@ -95,7 +97,7 @@ test('a run appears with no configuration: each file analyzed once however many 
     assert.equal(r.status, 'ready');
     assert.deepEqual(r.epochs, [0, 1, 2, 3]);
     assert.deepEqual(r.errors, []);
-    for (const f of files) assert.equal(service.analyzedCount(f), 1, path.basename(f));
+    for (const f of files) assert.equal(recorder.analyzedCount(f), 1, path.basename(f));
     assert.equal(pool.analyses().length, 4);
     assert.equal(r.accuracy?.[0].epoch, 1);
     assert.equal(r.finalAccuracy, 0.7676, 'the log ends with a test accuracy: the run has finished');
@@ -108,7 +110,7 @@ test('a run appears with no configuration: each file analyzed once however many 
     const g = await service.graph(run, 2, 300);
     assert.ok(g.edges.length <= 300 && g.edges.length > 0);
     assert.equal(g.file, files[2]);
-    assert.equal(service.analyzedCount(files[2]), 1, 'drawing is not an analysis');
+    assert.equal(recorder.analyzedCount(files[2]), 1, 'drawing is not an analysis');
     assert.equal(await service.graph(run, 2, 300), g, 'drawn graphs are memoised');
     await assert.rejects(service.graph(run, 9, 300), /no analyzed checkpoint for epoch 9/);
   } finally {
@@ -121,7 +123,7 @@ test('a run appears with no configuration: each file analyzed once however many 
     for (const f of files) again.service.fileChanged(f);
     await again.service.whenIdle();
     assert.deepEqual(again.service.runs()[0].epochs, [0, 1, 2, 3]);
-    for (const f of files) assert.equal(again.service.analyzedCount(f), 0);
+    for (const f of files) assert.equal(again.recorder.analyzedCount(f), 0);
     assert.equal(again.pool.analyses().length, 0);
     const g = await again.service.graph(run, 2, 300);
     assert.ok(g.edges.length > 0);
@@ -131,11 +133,32 @@ test('a run appears with no configuration: each file analyzed once however many 
   }
 });
 
+test('without a stand-in forecaster the forecast is a worker job, the same as forecasting in this thread', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const run = path.join(dir, 'runF');
+  const files = copyRun(RUN0, run, [0, 1, 2, 3]);
+  const { service, pool, dispose } = setup({ forecast: undefined });
+  try {
+    for (const f of files) service.fileChanged(f);
+    await service.whenIdle();
+    const r = service.runs()[0];
+    assert.deepEqual(r.epochs, [0, 1, 2, 3]);
+    assert.deepEqual(r.errors, []);
+    assert.ok(pool.submitted.some((s) => s.type === 'forecast'), 'forecast jobs went to the pool');
+    const detail = service.detail(run)!;
+    const input: ForecastInput = { checkpoints: detail.checkpoints.map((c) => ({ epoch: c.epoch, analysis: c.analysis })), valAcc: r.accuracy };
+    assert.ok(r.forecast);
+    assert.deepEqual(r.forecast, forecastRun(input, { epochs: 3 }));
+  } finally {
+    await dispose();
+  }
+});
+
 test('a checkpoint still being written is not analyzed until complete; a truncated one that stays so is an error and earlier results stay', { timeout: 120_000 }, async () => {
   const dir = tmp();
   const run = path.join(dir, 'runB');
   const files = copyRun(RUN0, run, [0, 1]);
-  const { service, pool, dispose } = setup();
+  const { service, pool, recorder, dispose } = setup();
   try {
     for (const f of files) service.fileChanged(f);
     await service.whenIdle();
@@ -155,7 +178,7 @@ test('a checkpoint still being written is not analyzed until complete; a truncat
     }
     await service.whenIdle();
     assert.deepEqual(pool.analyses(f2).map((s) => s.size), [full.length], 'analyzed once, complete');
-    assert.equal(service.analyzedCount(f2), 1);
+    assert.equal(recorder.analyzedCount(f2), 1);
     assert.deepEqual(service.runs()[0].epochs, [0, 1, 2]);
     assert.deepEqual(service.runs()[0].errors, []);
 
@@ -171,8 +194,8 @@ test('a checkpoint still being written is not analyzed until complete; a truncat
     assert.equal(r.errors[0].path, f3);
     assert.match(r.errors[0].message, /truncated|end-of-central-directory|zip/i);
     assert.equal(r.status, 'ready');
-    assert.equal(service.analyzedCount(f3), 0);
-    const outcomes = service.analyses().filter((a) => a.file === f3).map((a) => a.outcome);
+    assert.equal(recorder.analyzedCount(f3), 0);
+    const outcomes = recorder.analyses().filter((a) => a.file === f3).map((a) => a.outcome);
     assert.equal(outcomes[outcomes.length - 1], 'error');
     assert.ok(outcomes.slice(0, -1).every((o) => o === 'incomplete') && outcomes.length <= 4, outcomes.join(','));
     const tries = pool.analyses(f3).length;
@@ -324,7 +347,7 @@ test('a checkpoint whose worker crashes twice is that file\'s error; the service
     `const { parentPort } = require('node:worker_threads');
 parentPort.on('message', (m) => {
   if (m.type === 'analyze') throw new Error('simulated crash');
-  parentPort.postMessage({ type: 'accuracy', jobId: m.job.jobId, accuracy: null, finished: false, errors: [] });
+  parentPort.postMessage({ inReplyTo: m.messageId, body: { type: 'accuracy', accuracy: null, finished: false, errors: [] } });
 });`,
   );
   const { service, dispose } = setup({ script, workers: 1 });
@@ -398,7 +421,7 @@ test('a file that stops growing for a moment mid-write is tried again, not repor
   const dir = tmp();
   const run = path.join(dir, 'runG');
   const files = copyRun(RUN0, run, [0]);
-  const { service, pool, dispose } = setup({ recentWriteMs: 1500 });
+  const { service, pool, recorder, dispose } = setup({ recentWriteMs: 1500 });
   try {
     await service.track(files[0]);
     // The writer pauses longer than the settle interval with half the file written, then finishes
@@ -407,10 +430,10 @@ test('a file that stops growing for a moment mid-write is tried again, not repor
     const f1 = path.join(run, 'epoch_1.pt');
     fs.writeFileSync(f1, full.subarray(0, full.length >> 1));
     service.fileChanged(f1);
-    await waitFor(() => service.analyses().some((a) => a.file === f1), 20_000);
+    await waitFor(() => recorder.analyses().some((a) => a.file === f1), 20_000);
     fs.writeFileSync(f1, full);
     await service.whenIdle();
-    const seen = service.analyses().filter((a) => a.file === f1);
+    const seen = recorder.analyses().filter((a) => a.file === f1);
     assert.deepEqual(seen.map((a) => a.outcome), ['incomplete', 'result']);
     assert.equal(seen[1].size, full.length, 'the result is of the whole file');
     assert.deepEqual(service.runs()[0].errors, [], 'never shown as an error');
@@ -425,7 +448,7 @@ test('a file that stops growing for a moment mid-write is tried again, not repor
     assert.equal(pool.kill(), f2);
     await service.whenIdle();
     assert.deepEqual(crashes, ['epoch_2.pt was killed true']);
-    assert.equal(service.analyzedCount(f2), 1);
+    assert.equal(recorder.analyzedCount(f2), 1);
     assert.deepEqual(service.runs()[0].epochs, [0, 1, 2]);
     assert.equal(pool.kill(), undefined, 'nothing running, nothing killed');
   } finally {
@@ -440,3 +463,19 @@ async function waitFor(probe: () => boolean, timeoutMs: number, everyMs = 20): P
     await sleep(everyMs);
   }
 }
+
+test('the service reads the injected clock: a file that fails to parse, written an hour ago by that clock, is an error at once', { timeout: 60_000 }, async () => {
+  const dir = tmp();
+  const run = path.join(dir, 'runI');
+  fs.mkdirSync(run);
+  const f = path.join(run, 'epoch_3.pt');
+  fs.writeFileSync(f, fs.readFileSync(path.join(RUN0, 'epoch_3.pt')).subarray(0, 400_000));
+  // By the real clock the write is recent: it would be tried again after a minute, three times.
+  const { service, recorder, dispose } = setup({ recentWriteMs: 60_000, deps: { now: () => Date.now() + 3_600_000 } });
+  try {
+    assert.equal(await service.track(f), 'error');
+    assert.deepEqual(recorder.analyses().map((a) => a.outcome), ['error']);
+  } finally {
+    await dispose();
+  }
+});

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { errorMessage } from '../../engine/errors';
 import type { CommandDeps } from './deps';
 
 async function pickRoot(arg: unknown): Promise<string | undefined> {
@@ -27,24 +28,26 @@ export async function trainForecaster(deps: CommandDeps, arg?: unknown): Promise
   }
   const root = await pickRoot(arg);
   if (!root) return;
+  let failure: string | undefined;
   const reply = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Training Dynamics: training a forecaster on the finished runs in ${path.basename(root)}`, cancellable: true },
     async (_progress, token) => {
-      const task = deps.service.submitTask(root, (jobId) => ({ msg: { type: 'train', job: { jobId, root, inputSize: deps.settings().inputSize ?? undefined } } }));
+      const task = deps.service.submitTask('train', root, () => ({ body: { root, inputSize: deps.settings().inputSize ?? undefined } }));
       token.onCancellationRequested(() => deps.service.cancelTask(task.jobId));
       try {
         return await task.promise;
       } catch (e) {
-        return token.isCancellationRequested ? undefined : { type: 'error' as const, jobId: task.jobId, file: root, message: e instanceof Error ? e.message : String(e), name: 'Error' };
+        // The worker's reason (too few finished runs…) or a crash; a cancel is no failure.
+        if (!token.isCancellationRequested) failure = errorMessage(e);
+        return undefined;
       }
     },
   );
-  if (!reply) return;
-  if (reply.type === 'error') {
-    void vscode.window.showErrorMessage(`No forecaster trained: ${reply.message}`);
+  if (failure !== undefined) {
+    void vscode.window.showErrorMessage(`No forecaster trained: ${failure}`);
     return;
   }
-  if (reply.type !== 'trained') return;
+  if (!reply) return;
   deps.log(`forecaster trained → ${reply.outFile}: ${reply.summary}`);
   deps.service.refreshForecasts();
   void vscode.window.showInformationMessage(`Forecaster trained (${reply.summary}) and saved to ${vscode.workspace.asRelativePath(reply.outFile)}; forecasts of runs in this folder now use it.`);

@@ -8,20 +8,15 @@ import * as vscode from 'vscode';
 import { isWebviewMessage, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { dashboardHtml, makeNonce } from './html';
 import type { DashboardSource } from './source';
+import { maxDrawnEdges } from '../settings';
 
 const VIEW_TYPE = 'trainingDynamics.dashboard';
 const TITLE = 'Training Dynamics';
-const DEFAULT_MAX_EDGES = 2000;
 /** Coalesces bursts of source changes (a sweep analyzing several runs at once). */
 const UPDATE_DELAY_MS = 150;
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-export function maxDrawnEdges(): number {
-  const v = vscode.workspace.getConfiguration('trainingDynamics').get<number>('maxDrawnEdges', DEFAULT_MAX_EDGES);
-  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), 1_000_000) : DEFAULT_MAX_EDGES;
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {

@@ -4,24 +4,16 @@
  * empty). A training script writing a 500 MB checkpoint changes the size between polls, so it is
  * never handed on half-written. Stability alone is not proof (a writer may pause), so the analysis
  * that follows also has to parse the file, and a parse failure on a file whose size or mtime moved
- * meanwhile sends it back here (see analysis-service.ts).
+ * meanwhile sends it back here (see file-tracker.ts).
  *
  * Clock and file system are injected so the rule is tested without waiting.
  */
-export interface FileStat {
-  size: number;
-  mtimeMs: number;
-}
+import { sameStat, type FileStat, type LiveDeps } from './deps';
 
-export const sameStat = (a: FileStat | null | undefined, b: FileStat | null | undefined): boolean =>
-  !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs;
+export { sameStat, type FileStat };
 
-export interface SettleDeps {
-  /** The file's size and mtime, or null when it is gone. */
-  stat(file: string): FileStat | null;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
+/** The part of the service's clock and file system that settling uses. */
+export type SettleDeps = Pick<LiveDeps, 'stat' | 'setTimer' | 'clearTimer'>;
 
 export interface SettleCallbacks {
   stable(stat: FileStat): void;

@@ -1,6 +1,7 @@
 /**
- * A pool of analysis worker threads (dist/worker.js) speaking the HostToWorker/WorkerToHost
- * protocol. Jobs queue FIFO (urgent ones first), one job per worker at a time.
+ * A pool of analysis worker threads (dist/worker.js) speaking worker-protocol.ts. Jobs queue FIFO
+ * (urgent ones first), one job per worker at a time. `submit('analyze', …)` resolves with that
+ * request's reply; a failure the worker reports rejects with WorkerJobError.
  *
  * - Cancel: a queued job is dropped; a running one ends its worker (analysis is synchronous inside
  *   the worker, so a message could not interrupt it) and a fresh worker takes the next job.
@@ -11,11 +12,7 @@
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { HostToWorker, WorkerToHost } from '../../shared/protocol';
-
-/** A job message as sent: any request except `cancel`, its jobId assigned by the pool. */
-export type PoolRequest = Exclude<HostToWorker, { type: 'cancel' }>;
-export type PoolReply = WorkerToHost;
+import { replyOutcome, type Outgoing, type ReplyMessage, type ReplyOf, type RequestMessage, type RequestOf, type RequestType } from '../worker-protocol';
 
 export class PoolCancelledError extends Error {
   constructor(readonly jobId: number) {
@@ -73,17 +70,22 @@ export function poolSize(cores: number, forEditor = true): number {
   return Math.min(MAX_WORKERS, forEditor && n > 2 ? n - 1 : n);
 }
 
-export interface PoolTask {
+export interface PoolTask<R> {
   jobId: number;
-  promise: Promise<PoolReply>;
+  promise: Promise<R>;
 }
+
+/** Builds a request for each attempt: transferred buffers are gone after a post. */
+export type MakeRequest<K extends RequestType> = () => Outgoing<RequestOf<K>>;
 
 interface Job {
   jobId: number;
+  type: RequestType;
   file: string;
-  make: (jobId: number) => { msg: PoolRequest; transfer?: ArrayBuffer[] };
+  make: () => Outgoing<RequestOf<RequestType>>;
   attempts: number;
-  resolve: (r: PoolReply) => void;
+  // Typed by submit(): the reply that settles a job is the one its request type gets.
+  resolve: (r: ReplyOf<RequestType>) => void;
   reject: (e: Error) => void;
 }
 
@@ -111,17 +113,21 @@ export class WorkerPool {
     this.size = Math.max(1, Math.floor(opts.size));
   }
 
-  /** Queues a job about `file` (named in crash reports). `make` builds its message for each attempt. */
-  submit(file: string, make: Job['make'], opts: { urgent?: boolean } = {}): PoolTask {
+  /**
+   * Queues a `type` request about `file` (named in crash reports and errors). `make` builds its
+   * body for each attempt. Resolves with the request's reply; rejects with WorkerJobError when the
+   * worker reports a failure, PoolCrashError when it crashed on every attempt, PoolCancelledError.
+   */
+  submit<K extends RequestType>(type: K, file: string, make: MakeRequest<K>, opts: { urgent?: boolean } = {}): PoolTask<ReplyOf<K>> {
     if (this.disposed) throw new Error('the worker pool is disposed');
     const jobId = this.nextId++;
-    let resolve!: Job['resolve'];
+    let resolve!: (r: ReplyOf<K>) => void;
     let reject!: Job['reject'];
-    const promise = new Promise<PoolReply>((res, rej) => {
+    const promise = new Promise<ReplyOf<K>>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    const job: Job = { jobId, file, make, attempts: 0, resolve, reject };
+    const job: Job = { jobId, type, file, make, attempts: 0, resolve: resolve as Job['resolve'], reject };
     if (opts.urgent) this.queue.unshift(job);
     else this.queue.push(job);
     this.pump();
@@ -209,7 +215,7 @@ export class WorkerPool {
       execArgv: this.opts.execArgv,
     });
     const slot: Slot = { worker, ending: false };
-    worker.on('message', (m: PoolReply) => this.onMessage(slot, m));
+    worker.on('message', (m: ReplyMessage) => this.onMessage(slot, m));
     worker.on('error', (e) => {
       slot.lastError = e;
     });
@@ -244,7 +250,9 @@ export class WorkerPool {
     job.attempts++;
     slot.worker.ref();
     try {
-      const { msg, transfer } = job.make(job.jobId);
+      const { body, transfer } = job.make();
+      // The job id is the message id: a retry goes to a fresh worker, so no worker sees one twice.
+      const msg = { messageId: job.jobId, type: job.type, body } as RequestMessage;
       slot.worker.postMessage(msg, transfer ?? []);
     } catch (e) {
       slot.job = undefined;
@@ -253,11 +261,14 @@ export class WorkerPool {
     }
   }
 
-  private onMessage(slot: Slot, m: PoolReply): void {
+  /** The host's one message handler: settles the job the reply answers. */
+  private onMessage(slot: Slot, m: ReplyMessage): void {
     const job = slot.job;
-    if (!job || m.jobId !== job.jobId) return; // a reply for a job cancelled meanwhile
+    if (!job || m.inReplyTo !== job.jobId) return; // a reply for a job cancelled meanwhile
     slot.job = undefined;
-    job.resolve(m);
+    const outcome = replyOutcome(m);
+    if ('error' in outcome) job.reject(outcome.error);
+    else job.resolve(outcome.body);
     this.idle(slot);
     this.pump();
   }
