@@ -1,5 +1,5 @@
 /** What activate() returns: the end-to-end tests drive and observe the extension through it. */
-import type { RunSummary } from '../shared/protocol';
+import type { RunSummary } from '../shared/dashboard-protocol';
 import type { AnalysisRecord } from '../runtime/live/analysis-service';
 import type { CrashReport } from '../runtime/pool/worker-pool';
 

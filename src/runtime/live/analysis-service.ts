@@ -21,11 +21,12 @@ import { errorMessage } from '../../engine/errors';
 import { forecastRun, type ForecastInput } from '../../engine/forecast/index';
 import type { Forecast } from '../../engine/forecast/types';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
-import type { DrawGraph, RunDetail, RunSummary } from '../../shared/protocol';
+import type { DrawGraph, RunDetail, RunSummary } from '../../shared/dashboard-protocol';
 import { PoolCancelledError, PoolCrashError, type PoolReply, type WorkerPool } from '../pool/worker-pool';
 import { FileSettler, sameStat, type FileStat, type SettleDeps } from './settle';
 import { contentHash, type CacheKey, type ResultCache } from './result-cache';
 import { RunState, type FileEntry, type TrackOutcome, type CheckpointResult } from './run-registry';
+import { runDetail, runSummary } from './view-model';
 
 export interface ServiceSettings {
   inputSize: number | null;
@@ -116,12 +117,12 @@ export class AnalysisService {
   // Queries
 
   runs(): RunSummary[] {
-    return [...this.runMap.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map((r) => r.summary());
+    return [...this.runMap.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map(runSummary);
   }
 
   detail(runId: string): RunDetail | undefined {
     const r = this.runMap.get(runId);
-    return r?.visible ? r.detail() : undefined;
+    return r?.visible ? runDetail(r) : undefined;
   }
 
   run(runId: string): RunState | undefined {

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
-import type { DrawGraph } from '../../shared/protocol';
+import type { DrawGraph } from '../../shared/dashboard-protocol';
 import type { FileStat } from './settle';
 
 export interface CacheKey {
