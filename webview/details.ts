@@ -1,6 +1,5 @@
 /** The network sidebar: colour legend, node details, layer statistics. */
-import type { LayerSummary } from '../src/engine/analyze-checkpoint';
-import type { DrawGraph, RunDetail } from '../src/shared/protocol';
+import type { DrawGraph, LayerView, RunDetail } from '../src/shared/dashboard-protocol';
 import { gradientLegend, lineChart } from './charts';
 import { h } from './dom';
 import { count, delta, num, relChange } from './format';
@@ -107,14 +106,14 @@ export function nodeDetails(
   return root;
 }
 
-const STAT_COLS: (keyof LayerSummary['weightedDegree'])[] = ['mean', 'std', 'min', 'q25', 'median', 'q75', 'max'];
+const STAT_COLS: (keyof LayerView['weightedDegree'])[] = ['mean', 'std', 'min', 'q25', 'median', 'q75', 'max'];
 
 export function layerDetails(detail: RunDetail | null, layerIndex: number, g: DrawGraph | null, o: { epoch: number; palette: Palette }): HTMLElement {
   const dl = g?.layers.find((l) => l.index === layerIndex);
   const cps = detail ? [...detail.checkpoints].map((c, i) => ({ epoch: c.epoch ?? i, a: c.analysis })).sort((a, b) => a.epoch - b.epoch) : [];
   const cp = cps.find((c) => c.epoch === o.epoch);
   // DrawLayer.index is the layer's position in the analysis; the name confirms it.
-  const pick = (a: (typeof cps)[number]['a']): LayerSummary | undefined => {
+  const pick = (a: (typeof cps)[number]['a']): LayerView | undefined => {
     const byIndex = a.layers[layerIndex];
     if (byIndex && (!dl || byIndex.name === dl.name)) return byIndex;
     return dl ? a.layers.find((l) => l.name === dl.name) : undefined;
@@ -133,7 +132,7 @@ export function layerDetails(detail: RunDetail | null, layerIndex: number, g: Dr
   }
   const sqrtN = Math.sqrt(Math.max(1, cp!.a.graph.nodes));
   // Statistics down, quantities across: fits the sidebar.
-  const cols: { label: string; title: string; stats: LayerSummary['weightedDegree']; scale: number; field: string }[] = [
+  const cols: { label: string; title: string; stats: LayerView['weightedDegree']; scale: number; field: string }[] = [
     { label: 'degree', title: 'weighted degree (in + out)', stats: ls.weightedDegree, scale: 1, field: 'weightedDegree' },
     { label: 'in', title: 'in-degree: weights from earlier layers', stats: ls.inDegree, scale: 1, field: 'inDegree' },
     { label: 'out', title: 'out-degree: weights to later layers', stats: ls.outDegree, scale: 1, field: 'outDegree' },
@@ -149,7 +148,7 @@ export function layerDetails(detail: RunDetail | null, layerIndex: number, g: Dr
   // The layer over the run: mean degree and mean centrality per epoch.
   if (cps.length > 1) {
     const p = o.palette;
-    const pts = (f: (l: LayerSummary, a: (typeof cps)[number]['a']) => number) =>
+    const pts = (f: (l: LayerView, a: (typeof cps)[number]['a']) => number) =>
       cps.map((c) => {
         const l = pick(c.a);
         return { x: c.epoch, y: l ? f(l, c.a) : NaN };

@@ -3,8 +3,7 @@
  * quantities the forecaster reads (features/definitions.ts) — plus the top eigenvalue and the
  * validation accuracy. One small chart per quantity, one line per layer, coloured by depth.
  */
-import type { LayerSummary } from '../src/engine/analyze-checkpoint';
-import type { RunDetail } from '../src/shared/protocol';
+import type { LayerView, RunDetail } from '../src/shared/dashboard-protocol';
 import { lineChart, type Series } from './charts';
 import { h } from './dom';
 import { forecastText, num, pct } from './format';
@@ -14,7 +13,7 @@ interface Feature {
   id: string;
   title: string;
   help: string;
-  value: (l: LayerSummary, sqrtN: number) => number;
+  value: (l: LayerView, sqrtN: number) => number;
   logY?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /** Number and label formatting for the dashboard. Pure functions. */
-import type { Forecast } from '../src/engine/forecast/types';
+import type { ForecastView } from '../src/shared/dashboard-protocol';
 
 /** Accuracy in [0, 1] as a percentage: 0.8734 → "87.3%". */
 export function pct(v: number | null | undefined, digits = 1): string {
@@ -11,7 +11,7 @@ export function pct(v: number | null | undefined, digits = 1): string {
  * A forecast with its interval: "87.3% ± 2.1" when the interval is symmetric (to the shown
  * precision), else "87.3% (85.0–89.1)".
  */
-export function forecastText(f: Forecast | null | undefined): string {
+export function forecastText(f: ForecastView | null | undefined): string {
   if (!f || !Number.isFinite(f.accuracy)) return '–';
   const a = f.accuracy * 100;
   const lo = Number.isFinite(f.low) ? f.low * 100 : NaN;

@@ -12,7 +12,7 @@
  * (hash of the node colours), data-render-ms, data-update-ms, data-rebuilt.
  */
 import cytoscape from 'cytoscape';
-import type { DrawGraph, DrawNode } from '../src/shared/protocol';
+import type { DrawGraph, DrawNode } from '../src/shared/dashboard-protocol';
 import { hashColors } from './colors';
 import { h } from './dom';
 import { layeredLayout, structureKey, type Layout } from './layout';
@@ -81,7 +81,7 @@ export class GraphView {
   private paintFrame = 0;
   private renderSeq = 0;
 
-  constructor(private readonly container: HTMLElement, private readonly headers: HTMLElement, private readonly cb: GraphCallbacks) {
+  constructor(private readonly container: HTMLElement, private readonly headers: HTMLElement, cb: GraphCallbacks) {
     // Cytoscape injects a <style> (container position: relative) unless an element with this id
     // exists; the page's CSP refuses inline styles, and dashboard.css already positions #graph.
     if (!document.getElementById('__________cytoscape_stylesheet')) document.head.append(h('meta', { id: '__________cytoscape_stylesheet', name: 'cytoscape-style', content: 'in dashboard.css' }));

@@ -4,7 +4,7 @@
  * Cytoscape's `preset` layout. Pure function of the graph's structure (never of its values), so
  * every epoch of a run with the same thinning lands on the same positions.
  */
-import type { DrawLayer, DrawNode } from '../src/shared/protocol';
+import type { DrawLayer, DrawNode } from '../src/shared/dashboard-protocol';
 
 export interface LayoutColumn {
   /** DrawLayer.index */

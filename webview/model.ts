@@ -3,7 +3,7 @@
  * live updates from the host without losing the user's selection, sorting runs, marking the best
  * run of each sweep. No DOM here.
  */
-import type { RunSummary } from '../src/shared/protocol';
+import type { RunSummary } from '../src/shared/dashboard-protocol';
 
 export type Tab = 'runs' | 'network' | 'features';
 export type SortKey = 'forecast' | 'final' | 'name' | 'status';

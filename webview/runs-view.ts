@@ -1,5 +1,5 @@
 /** The Runs tab: a sweep overview chart and the list of runs (grouped by sweep). */
-import type { RunSummary } from '../src/shared/protocol';
+import type { RunSummary } from '../src/shared/dashboard-protocol';
 import { lineChart, type Series } from './charts';
 import { h, s } from './dom';
 import { forecastText, pct } from './format';

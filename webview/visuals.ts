@@ -3,7 +3,7 @@
  * (sequential scale) or from its change against another epoch (diverging scale), node diameter
  * from weighted degree, edge width and opacity from weight. Pure functions of the data.
  */
-import type { DrawEdge, DrawGraph, DrawNode } from '../src/shared/protocol';
+import type { DrawEdge, DrawGraph, DrawNode } from '../src/shared/dashboard-protocol';
 import { normalize, type Scale } from './colors';
 import type { Layout } from './layout';
 

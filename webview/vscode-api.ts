@@ -1,5 +1,5 @@
 /** The API VS Code injects into webviews (acquireVsCodeApi may be called only once). */
-import type { WebviewMessage } from '../src/shared/protocol';
+import type { WebviewMessage } from '../src/shared/dashboard-protocol';
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;

@@ -3,8 +3,7 @@
  * status bar item. package.json repeats them for VS Code; a unit test keeps the two in step.
  * No editor API here, so the test can read it.
  */
-import { clampDrawnEdges } from '../runtime/live/drawn-edges';
-
+import { clampMaxDrawnEdges, MAX_DRAWN_EDGES } from '../shared/dashboard-protocol';
 export const COMMANDS = {
   openDashboard: 'trainingDynamics.openDashboard',
   analyzeFolder: 'trainingDynamics.analyzeFolder',
@@ -44,7 +43,7 @@ export const DEFAULTS: Settings = {
   forecastEpochs: 3,
   notifyThreshold: 0,
   notifyBelowBest: 0.1,
-  maxDrawnEdges: 2000,
+  maxDrawnEdges: MAX_DRAWN_EDGES.default,
   inputSize: null,
 };
 
@@ -68,7 +67,7 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     forecastEpochs: Math.round(num(raw.forecastEpochs, DEFAULTS.forecastEpochs, 1, 5)),
     notifyThreshold: num(raw.notifyThreshold, DEFAULTS.notifyThreshold, 0, 1),
     notifyBelowBest: num(raw.notifyBelowBest, DEFAULTS.notifyBelowBest, 0, 1),
-    maxDrawnEdges: clampDrawnEdges(raw.maxDrawnEdges),
+    maxDrawnEdges: clampMaxDrawnEdges(raw.maxDrawnEdges),
     inputSize: typeof input === 'number' && Number.isInteger(input) && input > 0 ? input : null,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { runFeatures } from '../engine/features/definitions';
 import { STAT_NAMES } from '../engine/metrics/stats';
-import type { RunDetail } from '../shared/protocol';
+import type { RunDetail } from '../shared/dashboard-protocol';
 
 const METRICS = ['weightedDegree', 'inDegree', 'outDegree', 'eigenvectorCentrality'] as const;
 

@@ -7,7 +7,7 @@
  * runs already notified and forecasts from fewer epochs than configured are never flagged: one
  * notification per run, ever, and only on a forecast the user said to trust.
  */
-import type { RunSummary } from '../shared/protocol';
+import type { RunSummary } from '../shared/dashboard-protocol';
 
 export interface NotifySettings {
   /** Absolute accuracy in [0, 1]; 0 turns this rule off. */

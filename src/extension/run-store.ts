@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { AnalysisService } from '../runtime/live/analysis-service';
-import type { DrawGraph, RunDetail, RunSummary } from '../shared/protocol';
+import { drawGraph } from '../runtime/live/view-model';
+import type { DrawGraph, RunDetail, RunSummary } from '../shared/dashboard-protocol';
 import type { DashboardSource } from './dashboard/source';
 import { writeStopRequest } from './stop-request';
 
@@ -26,7 +27,7 @@ export class RunStore implements DashboardSource, vscode.Disposable {
   }
 
   graph(runId: string, epoch: number, maxEdges: number): Promise<DrawGraph> {
-    return this.service.graph(runId, epoch, maxEdges);
+    return this.service.graph(runId, epoch, maxEdges).then(drawGraph);
   }
 
   /** From the dashboard's Stop button. */

@@ -4,7 +4,7 @@
  * analyzing, forecast, finished, not enough epochs yet, no predictor, errors.
  */
 import * as path from 'node:path';
-import type { RunSummary } from '../shared/protocol';
+import type { RunSummary } from '../shared/dashboard-protocol';
 
 export interface PendingFile {
   file: string;

@@ -3,7 +3,7 @@
  * The journal of analyses behind analyzedCount/analyses/onAnalysis costs memory, so it is kept only
  * when a test harness runs the editor (`recordingRequested`) or once a test calls one of them.
  */
-import type { RunSummary } from '../shared/protocol';
+import type { RunSummary } from '../shared/dashboard-protocol';
 import type { AnalysisRecord } from '../runtime/live/recorder';
 import type { CrashReport } from '../runtime/pool/worker-pool';
 

@@ -17,7 +17,7 @@ import { problemMessage } from '../engine/errors';
 import type { ForecastInput } from '../engine/forecast/index';
 import type { Forecast } from '../engine/forecast/types';
 import type { AccuracyLog } from '../engine/logs/run-accuracy';
-import type { DrawGraph } from '../shared/protocol';
+import type { ThinGraph } from '../engine/graph/thin';
 
 // ---------------------------------------------------------------------------------------------
 // Requests and their replies
@@ -37,7 +37,7 @@ export interface AnalyzeReply {
   analysis: CheckpointAnalysis;
   /** Transferred, not copied: the next epoch's warm start. */
   centrality: Float64Array;
-  draw?: DrawGraph;
+  draw?: ThinGraph;
 }
 
 /** Reads a run's training logs off the host thread (event files can be large). */

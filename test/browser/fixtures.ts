@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { analyzeCheckpointFull, type AnalyzedGraph, type CheckpointAnalysis } from '../../src/engine/analyze-checkpoint';
 import { thinGraph } from '../../src/engine/graph/thin';
 import type { RolledGraph } from '../../src/engine/graph/rolled';
-import type { DrawGraph, RunDetail, RunSummary } from '../../src/shared/protocol';
+import { analysisView, drawGraph } from '../../src/runtime/live/view-model';
+import type { DrawGraph, RunDetail, RunSummary } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -84,9 +85,9 @@ export function buildFixture(): Fixture {
         const epoch = parseInt(f.slice(6));
         const r: AnalyzedGraph = analyzeCheckpointFull(file, { eigen: { start } });
         start = r.nodes.centrality;
-        checkpoints.push({ epoch, file, analysis: r.analysis });
+        checkpoints.push({ epoch, file, analysis: analysisView(r.analysis) });
         epochs.push(epoch);
-        graphs.set(gkey(dir, epoch), thinGraph({ analysis: { path: file, epoch }, graph: r.graph, nodes: r.nodes }, 2000));
+        graphs.set(gkey(dir, epoch), drawGraph(thinGraph({ analysis: { path: file, epoch }, graph: r.graph, nodes: r.nodes }, 2000)));
       }
       const run: RunSummary = {
         id: dir,
@@ -118,9 +119,9 @@ export function buildFixture(): Fixture {
       d[i] = big.nodes.degree[i] * (1 + 0.3 * Math.cos(i * 0.017 + e));
     }
     const file = path.join(bigDir, `epoch_${e}.pt`);
-    graphs.set(gkey(bigDir, e), thinGraph({ analysis: { path: file, epoch: e }, graph: g, nodes: { degree: d, centrality: c } }, 6000, { groupAbove: 112, groups: 112 }));
+    graphs.set(gkey(bigDir, e), drawGraph(thinGraph({ analysis: { path: file, epoch: e }, graph: g, nodes: { degree: d, centrality: c } }, 6000, { groupAbove: 112, groups: 112 })));
     const a: CheckpointAnalysis = { ...big.analysis, path: file, epoch: e, eigenvalue: big.analysis.eigenvalue * (1 + 0.05 * e) };
-    bigCheckpoints.push({ epoch: e, file, analysis: a });
+    bigCheckpoints.push({ epoch: e, file, analysis: analysisView(a) });
   }
   const bigRun: RunSummary = {
     id: bigDir,

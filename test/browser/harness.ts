@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { dashboardHtml, makeNonce } from '../../src/extension/dashboard/html';
-import { isWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/shared/protocol';
+import { isWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/shared/dashboard-protocol';
 import { buildFixture, gkey, type Fixture } from './fixtures';
 import { THEMES } from './themes';
 
@@ -88,14 +88,14 @@ export class FakeHost {
       }
       case 'selectRun': {
         const d = this.fx.details.get(m.runId);
-        if (d) await this.send({ type: 'runDetail', detail: d });
+        if (d) await this.send({ type: 'runDetail', detail: d, inReplyTo: m.requestId });
         break;
       }
       case 'requestGraph': {
         const g = this.fx.graphs.get(gkey(m.runId, m.epoch));
         await new Promise((r) => setTimeout(r, 5));
-        if (g) await this.send({ type: 'graph', runId: m.runId, epoch: m.epoch, graph: g });
-        else await this.send({ type: 'error', message: `no checkpoint for epoch ${m.epoch}`, runId: m.runId, epoch: m.epoch });
+        if (g) await this.send({ type: 'graph', inReplyTo: m.requestId, runId: m.runId, epoch: m.epoch, graph: g });
+        else await this.send({ type: 'error', inReplyTo: m.requestId, message: `no checkpoint for epoch ${m.epoch}`, runId: m.runId, epoch: m.epoch });
         break;
       }
       default:

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Module from 'node:module';
 import type { TrainingDynamicsApi } from '../../src/extension/test-api';
-import type { RunSummary } from '../../src/shared/protocol';
+import type { RunSummary } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RUN0 = path.join(ROOT, 'examples/lenet-fashion/run0000');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { analyzeRun } from '../../src/engine/run/analyze-run';
 import { runFeatures } from '../../src/engine/features/definitions';
 import { featuresJson, layersCsv, runsCsv } from '../../src/extension/features-export';
-import type { RunDetail } from '../../src/shared/protocol';
+import type { RunDetail } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decideNotifications } from '../../src/extension/notify-policy';
 import { writeStopRequest, STOP_FILE } from '../../src/extension/stop-request';
-import type { RunSummary } from '../../src/shared/protocol';
+import type { RunSummary } from '../../src/shared/dashboard-protocol';
 
 function run(name: string, over: Partial<RunSummary> = {}): RunSummary {
   return { id: `/ws/sweep/${name}`, name, sweep: '/ws/sweep', status: 'ready', epochs: [0, 1, 2, 3], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...over };

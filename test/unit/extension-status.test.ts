@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { pickActiveRun, statusView, escapeMarkdown } from '../../src/extension/status-text';
-import type { RunSummary } from '../../src/shared/protocol';
+import type { RunSummary } from '../../src/shared/dashboard-protocol';
 
 const R = path.resolve('/ws/sweep');
 

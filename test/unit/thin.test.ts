@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { buildRolledGraph, type RolledGraph } from '../../src/engine/graph/rolled';
 import { weightedDegree } from '../../src/engine/metrics/degree';
 import { eigenvectorCentrality } from '../../src/engine/metrics/eigenvector';
-import { thinGraph } from '../../src/engine/graph/thin';
+import { thinGraph, type ThinGraph } from '../../src/engine/graph/thin';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 import type { NetOp } from '../../src/engine/graph/netspec';
-import type { DrawGraph } from '../../src/shared/protocol';
 import { tensor } from '../helpers/tensors';
 import * as path from 'node:path';
 
@@ -28,7 +27,7 @@ function mlp(): RolledGraph {
   return buildRolledGraph(ops, { file: 'mlp' });
 }
 
-const sumWeights = (d: DrawGraph): number => d.edges.reduce((s, e) => s + e.weight, 0);
+const sumWeights = (d: ThinGraph): number => d.edges.reduce((s, e) => s + e.weight, 0);
 
 test('under the budget nothing is thinned: every node and edge drawn, thinned is null', () => {
   const g = mlp();

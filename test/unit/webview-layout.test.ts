@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layeredLayout, structureKey } from '../../webview/layout';
-import type { DrawLayer, DrawNode } from '../../src/shared/protocol';
+import type { DrawLayer, DrawNode } from '../../src/shared/dashboard-protocol';
 
 function graph(sizes: number[], shuffle = false): { layers: DrawLayer[]; nodes: DrawNode[] } {
   const layers: DrawLayer[] = sizes.map((n, i) => ({ index: i, name: `l${i}`, kind: i === 0 ? 'input' : 'dense', nodes: n, drawn: n }));

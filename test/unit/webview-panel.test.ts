@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Module from 'node:module';
 import type { DashboardSource } from '../../src/extension/dashboard/source';
-import type { DrawGraph, HostMessage, RunDetail, RunSummary } from '../../src/shared/protocol';
+import type { DrawGraph, HostMessage, RunDetail, RunSummary } from '../../src/shared/dashboard-protocol';
 
 type Listener<T> = (e: T) => void;
 function emitter<T>() {
@@ -139,7 +139,8 @@ test('messages: invalid ones dropped, ready → settings + runs, selectRun → d
   config = { maxDrawnEdges: 1234 };
   DashboardPanel.createOrShow(ctx, src, '/s/b');
   const p = panels[panels.length - 1];
-  for (const bad of [null, 'ready', { type: 'eval', code: 'x' }, { type: 'requestGraph', runId: '/s/a', epoch: -1 }, { type: 'requestGraph', runId: 5, epoch: 1 }, { type: 'stopRun' }]) p.receive(bad);
+  const noId = [{ type: 'requestGraph', runId: '/s/a', epoch: 1 }, { type: 'selectRun', runId: '/s/a' }, { type: 'requestGraph', requestId: 0, runId: '/s/a', epoch: 1 }, { type: 'selectRun', requestId: 1.5, runId: '/s/a' }];
+  for (const bad of [null, 'ready', { type: 'eval', code: 'x' }, { type: 'requestGraph', requestId: 1, runId: '/s/a', epoch: -1 }, { type: 'requestGraph', requestId: 1, runId: 5, epoch: 1 }, { type: 'stopRun' }, { type: 'persist' }, ...noId]) p.receive(bad);
   await tick();
   assert.equal(p.posted.length, 0);
   assert.equal(calls.length, 0);
@@ -152,15 +153,17 @@ test('messages: invalid ones dropped, ready → settings + runs, selectRun → d
   assert.equal((p.posted[3] as { selected: string | null }).selected, null);
 
   p.posted.length = 0;
-  p.receive({ type: 'selectRun', runId: '/s/a' });
+  p.receive({ type: 'selectRun', requestId: 1, runId: '/s/a' });
   assert.equal(p.posted[0].type, 'runDetail');
-  p.receive({ type: 'requestGraph', runId: '/s/a', epoch: 1 });
-  p.receive({ type: 'requestGraph', runId: '/s/a', epoch: 9 });
+  assert.equal((p.posted[0] as { inReplyTo?: number }).inReplyTo, 1, 'the detail answers the selectRun');
+  p.receive({ type: 'requestGraph', requestId: 2, runId: '/s/a', epoch: 1 });
+  p.receive({ type: 'requestGraph', requestId: 3, runId: '/s/a', epoch: 9 });
   p.receive({ type: 'stopRun', runId: '/s/a' });
   await tick(5);
   assert.deepEqual(calls, ['graph /s/a 1 1234', 'graph /s/a 9 1234', 'stop /s/a']);
-  assert.deepEqual(p.posted.find((m) => m.type === 'graph'), { type: 'graph', runId: '/s/a', epoch: 1, graph });
-  const err = p.posted.find((m) => m.type === 'error') as { message: string; runId?: string; epoch?: number };
+  assert.deepEqual(p.posted.find((m) => m.type === 'graph'), { type: 'graph', inReplyTo: 2, runId: '/s/a', epoch: 1, graph });
+  const err = p.posted.find((m) => m.type === 'error') as { message: string; inReplyTo?: number; runId?: string; epoch?: number };
+  assert.equal(err.inReplyTo, 3, 'a failed graph request is answered by an error reply');
   assert.equal(err.runId, '/s/a');
   assert.equal(err.epoch, 9);
   assert.match(err.message, /no such epoch/);
@@ -173,7 +176,7 @@ test('live updates: source changes are coalesced into one runs message (+ the se
   DashboardPanel.createOrShow(ctx, src);
   const p = panels[panels.length - 1];
   p.receive({ type: 'ready' });
-  p.receive({ type: 'selectRun', runId: '/s/a' });
+  p.receive({ type: 'selectRun', requestId: 1, runId: '/s/a' });
   p.posted.length = 0;
   setRuns([run('/s/a', [0, 1, 2]), run('/s/b')]);
   change.fire({ runId: '/s/a' });

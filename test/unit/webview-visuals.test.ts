@@ -5,7 +5,7 @@ import { parseColor, sequentialScale, divergingScale } from '../../webview/color
 import { layeredLayout } from '../../webview/layout';
 import { centralityById, edgeVisuals, nodeVisuals, percentileInLayer, quantile } from '../../webview/visuals';
 import { extent, linear, linePath, niceTicks } from '../../webview/chart-math';
-import type { DrawGraph } from '../../src/shared/protocol';
+import type { DrawGraph } from '../../src/shared/dashboard-protocol';
 
 const seq = sequentialScale([parseColor('#000000')!, parseColor('#ffffff')!], 48);
 const div = divergingScale(parseColor('#0000ff')!, parseColor('#808080')!, parseColor('#ff0000')!, 49);

@@ -1,6 +1,6 @@
 /**
- * A drawable version of a checkpoint's rolled graph (protocol `DrawGraph`), small enough for a
- * webview to lay out: a ResNet's rolled graph has tens of thousands of nodes and millions of edges,
+ * A drawable version of a checkpoint's rolled graph (`ThinGraph`), small enough for a webview to
+ * lay out: a ResNet's rolled graph has tens of thousands of nodes and millions of edges,
  * a browser draws a few thousand of each.
  *
  * Two steps, both reported in words in `thinned`:
@@ -16,7 +16,53 @@
  */
 import type { CheckpointAnalysis } from '../analyze-checkpoint';
 import type { RolledGraph } from './rolled';
-import type { DrawEdge, DrawGraph, DrawLayer, DrawNode } from '../../shared/protocol';
+
+/** One drawn layer: a column of the layered layout. */
+export interface ThinLayer {
+  index: number;
+  name: string;
+  kind: 'input' | 'conv' | 'dense';
+  /** Nodes of the layer in the full rolled graph. */
+  nodes: number;
+  /** Nodes drawn: fewer than `nodes` when neighbouring nodes are aggregated into groups. */
+  drawn: number;
+}
+
+export interface ThinNode {
+  /** `<layer>:<index>`. */
+  id: string;
+  layer: number;
+  /** Position within the layer (group index when aggregated). */
+  index: number;
+  /** Rolled-graph nodes this drawn node stands for (1 unless aggregated). */
+  members: number;
+  /** Weighted degree and eigenvector centrality, means over the members. */
+  degree: number;
+  centrality: number;
+}
+
+export interface ThinEdge {
+  source: string;
+  target: string;
+  /** Sum of the rolled-graph edge weights it stands for. */
+  weight: number;
+}
+
+/**
+ * The thinned graph. The engine owns this shape; the dashboard's DrawGraph is mapped from it on
+ * the host (runtime/live/view-model.ts), so the two can evolve separately.
+ */
+export interface ThinGraph {
+  file: string;
+  epoch: number | null;
+  layers: ThinLayer[];
+  nodes: ThinNode[];
+  edges: ThinEdge[];
+  totalNodes: number;
+  totalEdges: number;
+  /** Why and how the drawing was thinned, in words, or null when everything is drawn. */
+  thinned: string | null;
+}
 
 export interface ThinOptions {
   /** Layers with more nodes than this are aggregated. */
@@ -42,15 +88,15 @@ function layerMap(size: number, opts: ThinOptions): { drawn: number; of: (i: num
   return { drawn: g, of: (i) => Math.floor((i * g) / size) };
 }
 
-export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<ThinOptions> = {}): DrawGraph {
+export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<ThinOptions> = {}): ThinGraph {
   const opts = { ...THIN_DEFAULTS, ...options };
   const { graph, nodes } = input;
   const budget = Math.max(0, Math.floor(maxEdges));
 
   // Step 1: layers and (possibly aggregated) nodes.
   const maps = graph.groups.map((gr) => layerMap(gr.size, opts));
-  const layers: DrawLayer[] = graph.groups.map((gr, i) => ({ index: i, name: gr.name, kind: gr.kind, nodes: gr.size, drawn: maps[i].drawn }));
-  const drawNodes: DrawNode[] = [];
+  const layers: ThinLayer[] = graph.groups.map((gr, i) => ({ index: i, name: gr.name, kind: gr.kind, nodes: gr.size, drawn: maps[i].drawn }));
+  const drawNodes: ThinNode[] = [];
   const firstDrawn: number[] = [];
   graph.groups.forEach((gr, li) => {
     firstDrawn.push(drawNodes.length);
@@ -121,7 +167,7 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
     perNode = rank[order[budget]];
     filled = budget > 0 && rank[order[budget - 1]] === perNode;
   }
-  const edges: DrawEdge[] = kept.map((e) => ({ source: drawNodes[e.s].id, target: drawNodes[e.t].id, weight: e.w }));
+  const edges: ThinEdge[] = kept.map((e) => ({ source: drawNodes[e.s].id, target: drawNodes[e.t].id, weight: e.w }));
 
   const notes: string[] = [];
   if (perNode !== null) {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { featuresJson, layersCsv, runsCsv } from '../features-export';
-import type { RunDetail } from '../../shared/protocol';
+import type { RunDetail } from '../../shared/dashboard-protocol';
 import type { CommandDeps } from './deps';
 
 export async function exportFeatures(deps: CommandDeps, runId?: unknown): Promise<void> {

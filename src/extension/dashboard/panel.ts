@@ -2,10 +2,11 @@
  * The dashboard panel (host side): one webview panel, restored after a reload by a serializer.
  * It renders nothing itself: it sends the webview what the DashboardSource knows (HostMessage) and
  * forwards the user's requests back (WebviewMessage, each validated with isWebviewMessage; anything
- * else is dropped).
+ * else is dropped). Answers to requests, errors included, carry the request's id (`inReplyTo`).
  */
 import * as vscode from 'vscode';
-import { isWebviewMessage, type HostMessage, type WebviewMessage } from '../../shared/protocol';
+import { clampMaxDrawnEdges, dispatch, isWebviewMessage, MAX_DRAWN_EDGES, type HostMessage, type WebviewMessageHandlers } from '../../shared/dashboard-protocol';
+import { SECTION, SETTING_KEYS } from '../contract';
 import { dashboardHtml, makeNonce } from './html';
 import type { DashboardSource } from './source';
 import { maxDrawnEdges } from '../settings';
@@ -82,11 +83,11 @@ export class DashboardPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => {
         // Everything from the webview is untrusted input.
-        if (isWebviewMessage(m)) this.onMessage(m);
+        if (isWebviewMessage(m)) dispatch(this.handlers, m);
       }),
       source.onDidChange((e) => this.scheduleUpdate(e?.runId)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('trainingDynamics.maxDrawnEdges')) this.post({ type: 'settings', maxEdges: maxDrawnEdges() });
+        if (e.affectsConfiguration(`${SECTION}.${SETTING_KEYS.maxDrawnEdges}`)) this.post({ type: 'settings', maxEdges: maxDrawnEdges() });
       }),
     );
   }
@@ -115,57 +116,49 @@ export class DashboardPanel {
     this.post({ type: 'runs', runs, selected });
   }
 
-  private postDetail(runId: string): void {
-    const detail = this.safe(() => this.source.detail(runId), undefined);
-    if (detail) this.post({ type: 'runDetail', detail });
+  /** The run's detail, as the reply to a selectRun (`inReplyTo`) or as an update. */
+  private postDetail(runId: string, inReplyTo?: number): void {
+    const detail = this.safe(() => this.source.detail(runId), undefined, inReplyTo);
+    if (detail) this.post(inReplyTo === undefined ? { type: 'runDetail', detail } : { type: 'runDetail', detail, inReplyTo });
   }
 
-  private safe<T>(f: () => T, fallback: T): T {
+  private safe<T>(f: () => T, fallback: T, inReplyTo?: number): T {
     try {
       return f();
     } catch (e) {
-      this.post({ type: 'error', message: errorText(e) });
+      this.post(inReplyTo === undefined ? { type: 'error', message: errorText(e) } : { type: 'error', message: errorText(e), inReplyTo });
       return fallback;
     }
   }
 
-  private onMessage(m: WebviewMessage): void {
-    switch (m.type) {
-      case 'ready':
-        this.post({ type: 'settings', maxEdges: maxDrawnEdges() });
-        // The webview answers the run list with selectRun, which brings the run's detail.
-        this.postRuns();
-        break;
-      case 'selectRun':
-        this.selected = m.runId;
-        this.postDetail(m.runId);
-        break;
-      case 'requestGraph': {
-        const { runId, epoch } = m;
-        // Promise.resolve().then: a synchronous throw from the source becomes an error message too.
-        Promise.resolve()
-          .then(() => this.source.graph(runId, epoch, maxDrawnEdges()))
-          .then(
-            (graph) => this.post({ type: 'graph', runId, epoch, graph }),
-            (e) => this.post({ type: 'error', message: `Drawing epoch ${epoch}: ${errorText(e)}`, runId, epoch }),
-          );
-        break;
-      }
-      case 'stopRun': {
-        const { runId } = m;
-        Promise.resolve()
-          .then(() => this.source.stopRun(runId))
-          .then(
-            () => undefined,
-            (e) => this.post({ type: 'error', message: `Could not ask the run to stop: ${errorText(e)}` }),
-          );
-        break;
-      }
-      case 'persist':
-        // The webview keeps its state with setState; nothing to store on this side.
-        break;
-    }
-  }
+  private readonly handlers: WebviewMessageHandlers = {
+    ready: () => {
+      this.post({ type: 'settings', maxEdges: maxDrawnEdges() });
+      // The webview answers the run list with selectRun, which brings the run's detail.
+      this.postRuns();
+    },
+    selectRun: (m) => {
+      this.selected = m.runId;
+      this.postDetail(m.runId, m.requestId);
+    },
+    requestGraph: ({ requestId, runId, epoch }) => {
+      // Promise.resolve().then: a synchronous throw from the source becomes an error reply too.
+      Promise.resolve()
+        .then(() => this.source.graph(runId, epoch, maxDrawnEdges()))
+        .then(
+          (graph) => this.post({ type: 'graph', inReplyTo: requestId, runId, epoch, graph }),
+          (e) => this.post({ type: 'error', inReplyTo: requestId, message: `Drawing epoch ${epoch}: ${errorText(e)}`, runId, epoch }),
+        );
+    },
+    stopRun: ({ runId }) => {
+      Promise.resolve()
+        .then(() => this.source.stopRun(runId))
+        .then(
+          () => undefined,
+          (e) => this.post({ type: 'error', message: `Could not ask the run to stop: ${errorText(e)}` }),
+        );
+    },
+  };
 
   private scheduleUpdate(runId: string | undefined): void {
     this.changedRuns.add(runId);

@@ -3,7 +3,7 @@
  * the panel only renders what it gets and forwards the user's requests.
  */
 import type * as vscode from 'vscode';
-import type { DrawGraph, RunDetail, RunSummary } from '../../shared/protocol';
+import type { DrawGraph, RunDetail, RunSummary } from '../../shared/dashboard-protocol';
 
 export interface DashboardSource {
   /** All known runs, in display order. */

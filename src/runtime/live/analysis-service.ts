@@ -11,7 +11,8 @@
  * - recorder.ts      the journal of analyses, only when a test asks for it
  */
 import { epochFromName } from '../../engine/run/discover';
-import type { DrawGraph, RunDetail, RunSummary } from '../../shared/protocol';
+import type { ThinGraph } from '../../engine/graph/thin';
+import type { RunDetail, RunSummary } from '../../shared/dashboard-protocol';
 import type { MakeRequest, PoolTask } from '../pool/worker-pool';
 import type { ReplyOf, RequestType } from '../worker-protocol';
 import { LiveContext, type ServiceOptions } from './context';
@@ -22,6 +23,7 @@ import type { RunState, TrackOutcome } from './run-registry';
 import { RunSet } from './run-set';
 import { RunUpdater } from './run-updater';
 import { Scheduler } from './scheduler';
+import { runDetail, runSummary } from './view-model';
 
 export type { ServiceOptions, ServiceSettings } from './context';
 
@@ -51,12 +53,12 @@ export class AnalysisService {
   // Queries
 
   runs(): RunSummary[] {
-    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map((r) => r.summary());
+    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map(runSummary);
   }
 
   detail(runId: string): RunDetail | undefined {
     const r = this.ctx.runs.get(runId);
-    return r?.visible ? r.detail() : undefined;
+    return r?.visible ? runDetail(r) : undefined;
   }
 
   run(runId: string): RunState | undefined {
@@ -150,7 +152,7 @@ export class AnalysisService {
   // Drawable graphs and other pool jobs
 
   /** The thinned graph of one epoch of a run, with at most `maxEdges` edges (brought into range). */
-  graph(runId: string, epoch: number, maxEdges: number): Promise<DrawGraph> {
+  graph(runId: string, epoch: number, maxEdges: number): Promise<ThinGraph> {
     return this.drawing.graph(runId, epoch, maxEdges);
   }
 

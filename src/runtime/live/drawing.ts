@@ -5,27 +5,27 @@
  * not an analysis: it changes no result and is not recorded.
  */
 import { errorMessage } from '../../engine/errors';
-import type { DrawGraph } from '../../shared/protocol';
+import type { ThinGraph } from '../../engine/graph/thin';
 import { WorkerJobError, type AnalyzeReply } from '../worker-protocol';
 import type { LiveContext } from './context';
 import { sameStat } from './deps';
-import { clampDrawnEdges } from './drawn-edges';
+import { clampMaxDrawnEdges } from '../../shared/dashboard-protocol';
 import type { CheckpointResult } from './run-registry';
 
 /** Graphs kept in memory: they come back quickly from the disk cache or a warm-started worker. */
 const MEMO_SIZE = 24;
 
 export class DrawingService {
-  private readonly draws = new Map<string, Promise<DrawGraph>>();
+  private readonly draws = new Map<string, Promise<ThinGraph>>();
 
   constructor(private readonly ctx: LiveContext) {}
 
-  graph(runId: string, epoch: number, maxEdges: number): Promise<DrawGraph> {
+  graph(runId: string, epoch: number, maxEdges: number): Promise<ThinGraph> {
     const run = this.ctx.runs.get(runId);
     if (!run) return Promise.reject(new Error(`no run ${runId}`));
     const c = run.ordered().find((x) => x.order === epoch);
     if (!c) return Promise.reject(new Error(`run ${run.name} has no analyzed checkpoint for epoch ${epoch}`));
-    const budget = clampDrawnEdges(maxEdges);
+    const budget = clampMaxDrawnEdges(maxEdges);
     const memoKey = `${c.file}|${c.key.size}|${c.key.mtimeMs}|${c.key.hash}|${budget}`;
     const hit = this.draws.get(memoKey);
     if (hit) return hit;
@@ -41,7 +41,7 @@ export class DrawingService {
     this.draws.clear();
   }
 
-  private async computeDraw(c: CheckpointResult, budget: number): Promise<DrawGraph> {
+  private async computeDraw(c: CheckpointResult, budget: number): Promise<ThinGraph> {
     const cached = await this.ctx.o.cache?.getDraw(c.key, budget).catch(() => undefined);
     if (cached) return cached;
     if (c.deleted || !sameStat(this.ctx.deps.stat(c.file), c.key)) {

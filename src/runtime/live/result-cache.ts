@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
-import type { DrawGraph } from '../../shared/protocol';
+import type { ThinGraph } from '../../engine/graph/thin';
 import type { FileStat } from './settle';
 
 export interface CacheKey {
@@ -106,12 +106,12 @@ export class ResultCache {
     await this.write(this.fileFor(entry.key), entry);
   }
 
-  async getDraw(key: CacheKey, maxEdges: number): Promise<DrawGraph | undefined> {
-    const e = await this.read<{ key: CacheKey; draw: DrawGraph }>(this.fileFor(key, `.draw-${maxEdges}`));
+  async getDraw(key: CacheKey, maxEdges: number): Promise<ThinGraph | undefined> {
+    const e = await this.read<{ key: CacheKey; draw: ThinGraph }>(this.fileFor(key, `.draw-${maxEdges}`));
     return e && e.key && sameKey(e.key, key) ? e.draw : undefined;
   }
 
-  async putDraw(key: CacheKey, maxEdges: number, draw: DrawGraph): Promise<void> {
+  async putDraw(key: CacheKey, maxEdges: number, draw: ThinGraph): Promise<void> {
     await this.write(this.fileFor(key, `.draw-${maxEdges}`), { key, draw });
   }
 

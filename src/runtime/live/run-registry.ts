@@ -1,7 +1,7 @@
 /**
  * What the editor knows about each training run: its checkpoint files and where each is in the
  * pipeline (settling → checking the cache → queued → running → done / error), the results, the
- * accuracy from its logs and its forecast. Turns that into the protocol's RunSummary/RunDetail.
+ * accuracy from its logs and its forecast. view-model.ts turns that into the dashboard's views.
  *
  * Results belong to the run, not to the files: a result stays when its file is later deleted
  * (Lightning's `save_top_k` removes early checkpoints, which are exactly the forecaster's input)
@@ -12,7 +12,7 @@ import { orderCheckpoints } from '../../engine/run/discover';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
 import type { Forecast } from '../../engine/forecast/types';
 import type { AccuracyLog } from '../../engine/logs/run-accuracy';
-import type { RunDetail, RunStatus, RunSummary } from '../../shared/protocol';
+import type { RunStatus } from '../../shared/dashboard-protocol';
 import type { CacheKey } from './result-cache';
 import type { FileStat } from './settle';
 
@@ -115,23 +115,5 @@ export class RunState {
     if (!hasResults && phases.includes('settling')) return 'waiting';
     if (!hasResults && phases.includes('error')) return 'error';
     return hasResults ? 'ready' : 'waiting';
-  }
-
-  summary(): RunSummary {
-    return {
-      id: this.dir,
-      name: this.name,
-      sweep: this.sweep,
-      status: this.status(),
-      epochs: this.ordered().map((c) => c.order),
-      forecast: this.forecast,
-      accuracy: this.accuracy ? this.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
-      finalAccuracy: this.finished && this.accuracy ? this.accuracy.final : null,
-      errors: this.errors(),
-    };
-  }
-
-  detail(): RunDetail {
-    return { run: this.summary(), checkpoints: this.ordered().map((c) => ({ epoch: c.order, file: c.file, analysis: c.analysis })) };
   }
 }

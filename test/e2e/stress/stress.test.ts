@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from '../suite/bdd';
 import { api, config, idle, log, sleep, waitFor, type TestApi } from '../suite/helpers';
-import type { RunSummary } from '../../../src/shared/protocol';
+import type { RunSummary } from '../../../src/shared/dashboard-protocol';
 import type { AnalysisRecord } from '../../../src/extension/test-api';
 import type { Planned as PlannedFile } from './sweep-writer';
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunSummary } from '../../../src/shared/protocol';
+import type { RunSummary } from '../../../src/shared/dashboard-protocol';
 import type { TrainingDynamicsApi } from '../../../src/extension/test-api';
 
 export const EXTENSION_ID = 'training-dynamics.training-dynamics';
