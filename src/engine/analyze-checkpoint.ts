@@ -36,8 +36,6 @@ export interface CheckpointAnalysis {
 export interface AnalyzeOptions {
   inputSize?: number;
   eigen?: Partial<EigenOptions>;
-  /** Keep per-node arrays (for drawing the network); off by default to keep results small. */
-  keepNodes?: boolean;
 }
 
 export interface NodeValues {

@@ -74,7 +74,13 @@ export function runsCsv(details: RunDetail[], epochs: number): string {
   const vectors = details.map((d) => featuresOf(d, epochs));
   const names: string[] = [];
   const seen = new Set<string>();
-  for (const v of vectors) for (const n of v.names) if (!seen.has(n)) (seen.add(n), names.push(n));
+  for (const v of vectors) {
+    for (const n of v.names) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      names.push(n);
+    }
+  }
   const lines = [csvRow(['run', 'path', 'final_accuracy', 'forecast', 'epochs_used', ...names])];
   details.forEach((d, i) => {
     const byName = new Map(vectors[i].names.map((n, j) => [n, vectors[i].values[j]]));

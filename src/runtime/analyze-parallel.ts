@@ -11,6 +11,7 @@ import { analyzeRun, findRuns, finishRun, type AnalyzePathOptions } from '../eng
 import type { AnalysisReport, RunReport } from '../engine/run/report';
 import { RunPlan } from '../engine/run/run-plan';
 import { WorkerPool } from './pool/worker-pool';
+import { analyzeRequest } from './worker-protocol';
 
 /** Checkpoint bytes a worker must have to pay for its start-up. */
 const BYTES_PER_WORKER = 32 * 2 ** 20;
@@ -45,10 +46,7 @@ export async function analyzePathParallel(target: string, opts: ParallelOptions)
       await Promise.all(
         plan.items.map(async (item) => {
           try {
-            const reply = await pool.submit('analyze', item.file, () => {
-              const ws = plan.warmStart(item)?.slice(); // a copy per attempt: the transfer detaches it
-              return { body: { file: item.file, inputSize: opts.inputSize, warmStart: ws }, transfer: ws ? [ws.buffer] : [] };
-            }).promise;
+            const reply = await pool.submit('analyze', item.file, () => analyzeRequest(item.file, { inputSize: opts.inputSize, warmStart: plan.warmStart(item) })).promise;
             plan.complete(item, { analysis: reply.analysis, centrality: reply.centrality });
           } catch (e) {
             // The worker's error (WorkerJobError, the cause without the file) or a crash.

@@ -32,6 +32,17 @@ export interface AnalyzeRequest {
   drawMaxEdges?: number;
 }
 
+/**
+ * The one way to build an analyze request: the warm start is copied for each attempt, since a
+ * posted transfer detaches the buffer and a crashed job is retried with a fresh message.
+ */
+export function analyzeRequest(file: string, opts: { inputSize?: number | null; warmStart?: Float64Array; drawMaxEdges?: number }): { body: AnalyzeRequest; transfer: ArrayBuffer[] } {
+  const warmStart = opts.warmStart?.slice();
+  const body: AnalyzeRequest = { file, inputSize: opts.inputSize ?? undefined, warmStart };
+  if (opts.drawMaxEdges !== undefined) body.drawMaxEdges = opts.drawMaxEdges;
+  return { body, transfer: warmStart ? [warmStart.buffer] : [] };
+}
+
 export interface AnalyzeReply {
   type: 'result';
   analysis: CheckpointAnalysis;

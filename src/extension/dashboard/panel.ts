@@ -5,7 +5,7 @@
  * else is dropped). Answers to requests, errors included, carry the request's id (`inReplyTo`).
  */
 import * as vscode from 'vscode';
-import { clampMaxDrawnEdges, dispatch, isWebviewMessage, MAX_DRAWN_EDGES, type HostMessage, type WebviewMessageHandlers } from '../../shared/dashboard-protocol';
+import { dispatch, isWebviewMessage, type HostMessage, type WebviewMessageHandlers } from '../../shared/dashboard-protocol';
 import { SECTION, SETTING_KEYS } from '../contract';
 import { dashboardHtml, makeNonce } from './html';
 import type { DashboardSource } from './source';

@@ -6,7 +6,7 @@
  */
 import { errorMessage } from '../../engine/errors';
 import type { ThinGraph } from '../../engine/graph/thin';
-import { WorkerJobError, type AnalyzeReply } from '../worker-protocol';
+import { WorkerJobError, analyzeRequest, type AnalyzeReply } from '../worker-protocol';
 import type { LiveContext } from './context';
 import { sameStat } from './deps';
 import { clampMaxDrawnEdges } from '../../shared/dashboard-protocol';
@@ -49,10 +49,8 @@ export class DrawingService {
     }
     let reply: AnalyzeReply;
     try {
-      const make = () => {
-        const ws = c.centrality.slice(); // its own centrality, copied per attempt: the transfer detaches it
-        return { body: { file: c.file, inputSize: c.key.inputSize ?? undefined, warmStart: ws, drawMaxEdges: budget }, transfer: [ws.buffer] };
-      };
+      // Its own centrality as the warm start: the solver converges at once.
+      const make = () => analyzeRequest(c.file, { inputSize: c.key.inputSize, warmStart: c.centrality, drawMaxEdges: budget });
       reply = await this.ctx.submit('analyze', c.file, make, true).promise;
     } catch (e) {
       // The panel shows the message alone: it names the file.

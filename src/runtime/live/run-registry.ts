@@ -7,6 +7,7 @@
  * (Lightning's `save_top_k` removes early checkpoints, which are exactly the forecaster's input)
  * and when its file is later rewritten with something unreadable (the error is listed beside it).
  */
+import type { Problem } from '../../engine/errors';
 import * as path from 'node:path';
 import { orderCheckpoints } from '../../engine/run/discover';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
@@ -53,7 +54,7 @@ export class RunState {
   readonly kept = new Map<string, CheckpointResult>();
   accuracy: AccuracyLog | null = null;
   finished = false;
-  logErrors: { path: string; message: string }[] = [];
+  logErrors: Problem[] = [];
   forecast: Forecast | null = null;
   forecastError: string | null = null;
   updatedAt = 0;
@@ -96,8 +97,8 @@ export class RunState {
     return [...byOrder.values()].sort((a, b) => a.order - b.order);
   }
 
-  errors(): { path: string; message: string }[] {
-    const out: { path: string; message: string }[] = [];
+  errors(): Problem[] {
+    const out: Problem[] = [];
     for (const e of this.files.values()) if (e.phase === 'error' && e.error) out.push({ path: e.file, message: e.result ? `${e.error} (its previous analysis is kept)` : e.error });
     out.push(...this.logErrors);
     if (this.forecastError) out.push({ path: this.dir, message: `forecast failed: ${this.forecastError}` });

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { epochFromName } from '../../engine/run/discover';
 import { errorMessage } from '../../engine/errors';
 import { warmStartFor } from '../../engine/run/run-plan';
-import { WorkerJobError, type AnalyzeReply } from '../worker-protocol';
+import { WorkerJobError, analyzeRequest, type AnalyzeReply } from '../worker-protocol';
 import type { LiveContext } from './context';
 import type { CacheKey } from './result-cache';
 import type { FileEntry } from './run-registry';
@@ -103,10 +103,7 @@ export class Scheduler {
     this.runningByRun.set(dir, (this.runningByRun.get(dir) ?? 0) + 1);
     const { deps } = this.ctx;
     const started = deps.now();
-    const task = this.ctx.o.pool.submit('analyze', e.file, () => {
-      const ws = warm?.slice(); // a copy per attempt: the transfer detaches it
-      return { body: { file: e.file, inputSize, warmStart: ws }, transfer: ws ? [ws.buffer] : [] };
-    });
+    const task = this.ctx.o.pool.submit('analyze', e.file, () => analyzeRequest(e.file, { inputSize, warmStart: warm }));
     e.taskId = task.jobId;
     this.ctx.begin();
     task.promise

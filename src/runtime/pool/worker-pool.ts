@@ -147,7 +147,7 @@ export class WorkerPool {
       if (slot.job?.jobId === jobId) {
         const job = slot.job;
         slot.job = undefined;
-        this.end(slot);
+        void this.end(slot); // the thread ends in the background; its exit is expected, no crash
         job.reject(new PoolCancelledError(jobId));
         this.pump();
         return true;

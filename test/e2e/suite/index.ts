@@ -24,7 +24,6 @@ interface MochaInstance {
 type MochaCtor = new (options: Record<string, unknown>) => MochaInstance;
 
 export function run(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   // The harness installs mocha outside the checkout (run.mjs) and says where.
   const Mocha = require(process.env.TD_E2E_MOCHA ?? 'mocha') as MochaCtor;
   const failures: { title: string; message: string }[] = [];
