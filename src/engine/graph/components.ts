@@ -1,6 +1,6 @@
 /**
- * Connected components of a rolled graph, over its edges of non-zero weight (an edge of weight 0
- * carries nothing to the eigenvector, so a layer joined to the rest only by zeros is apart).
+ * Connected components of a rolled graph's wiring (its edges, whatever their weight: a layer
+ * initialised to zeros, as torchvision's ViT head is, is wired all the same).
  * Several components mean eigenvector centrality is zero outside the one with the largest
  * eigenvalue: the analysis says so in a warning.
  */
@@ -37,18 +37,16 @@ export function connectedComponents(g: RolledGraph): Components {
       for (let c = 0; c < dn; c++) union(srcNode(c), dof + c);
       continue;
     }
+    // Every edge of a dense block joins its sources to its outputs; a grouped block, group by group.
     const pg = b.perGroup;
-    const w = b.weights;
-    if (b.kind === 'dense' && w.every((x) => x > 0)) {
-      // A full block of positive weights joins all its nodes: no need to visit every edge.
-      for (let c = 0; c < pg; c++) union(srcNode(c), dof);
-      for (let o = 1; o < dn; o++) union(srcNode(0), dof + o);
-      continue;
-    }
     const outPerGroup = dn / b.groups;
     for (let o = 0; o < dn; o++) {
       const col = b.kind === 'grouped' ? Math.floor(o / outPerGroup) * pg : 0;
-      for (let j = 0; j < pg; j++) if (w[o * pg + j] > 0) union(srcNode(col + j), dof + o);
+      if (b.kind === 'dense' && o > 0) {
+        union(srcNode(0), dof + o);
+        continue;
+      }
+      for (let j = 0; j < pg; j++) union(srcNode(col + j), dof + o);
     }
   }
   const label = new Int32Array(g.nodeCount);

@@ -31,7 +31,7 @@ export function wireCheckpoint(ckpt: Checkpoint): Wiring {
   const fromFile = wiringFromFile(ckpt);
   if (fromFile) return { ...fromFile, wiring: 'onnx' };
   const family = recogniseFamily(ckpt);
-  if (family) return family;
+  if (family && 'ops' in family) return family;
   try {
     const eps = ckpt.batchNormEpsilon;
     const r = ckpt.tensorOrder === 'unknown' ? recoverTopologyAnyOrder(ckpt.tensors, file, eps) : recoverTopology(ckpt.tensors, file, eps);
@@ -40,7 +40,7 @@ export function wireCheckpoint(ckpt: Checkpoint): Wiring {
     if (!(e instanceof ArchitectureError)) throw e;
     const ops = layerLocalOps(ckpt.tensors);
     if (ops.length === 0) throw e;
-    const warnings = [layerLocalNote(e.problem)];
+    const warnings = [layerLocalNote(family ? family.failed : e.problem)];
     const pairs = sameShapedSiblings(ckpt.tensors);
     if (pairs.length) warnings.push(`ambiguous wiring: ${pairs.slice(0, 3).map(([a, b]) => `'${a}' and '${b}'`).join(', ')} have the same shape and names that do not order them (one after the other, or side by side?); nothing was assumed: ${HOW_TO_WIRE}`);
     return { ops, warnings, wiring: 'layer-local' };
