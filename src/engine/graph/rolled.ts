@@ -75,6 +75,8 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
   const warnings: string[] = [];
   const convInfo: RolledGraph['convInfo'] = new Map();
   const values = new Map<ValueId, Val>();
+  /** Blocks of ops with an explicit `into`. */
+  const routed = new Set<EdgeBlock>();
   let nodeCount = 0;
   const addGroup = (name: string, kind: NodeGroup['kind'], size: number): number => {
     groups.push({ name, kind, size, offset: nodeCount });
@@ -189,6 +191,11 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
   }
 
   function weightOp(op: WeightOp): void {
+    const before = blocks.length;
+    weightOpBlocks(op);
+    if (op.into) for (let i = before; i < blocks.length; i++) routed.add(blocks[i]);
+  }
+  function weightOpBlocks(op: WeightOp): void {
     const sv = read(op.input, op.name);
     const srcSize = sizeOf(sv);
     const out = op.op === 'matrix' ? op.out : op.weight.shape[0];
@@ -262,15 +269,20 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
     }
   }
 
-  return { file, groups, blocks, nodeCount, edgeCount: countEdges(groups, blocks), warnings, convInfo };
+  return { file, groups, blocks, nodeCount, edgeCount: countEdges(groups, blocks, routed), warnings, convInfo };
 }
 
-/** Distinct (src, dst) node pairs: an identity block that parallels a whole dense block adds no pairs. */
-function countEdges(groups: NodeGroup[], blocks: EdgeBlock[]): number {
+/**
+ * Distinct (src, dst) node pairs: an identity block that parallels a whole dense block adds no
+ * pairs, nor does a block routed (`into`) parallel to a whole dense block between the same groups
+ * (a SwiGLU gate). Projection shortcuts keep their own count, as they always have.
+ */
+function countEdges(groups: NodeGroup[], blocks: EdgeBlock[], routed: Set<EdgeBlock>): number {
   let edgeCount = 0;
-  for (const b of blocks) {
+  for (const [i, b] of blocks.entries()) {
     const diag = b.kind === 'identity' || b.diagonal === true;
     if (diag && !b.srcIndex && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
+    if (routed.has(b) && b.kind === 'dense' && !b.srcIndex && blocks.slice(0, i).some((o) => o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
     edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
   }
   return edgeCount;

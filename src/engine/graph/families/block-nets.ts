@@ -126,7 +126,9 @@ export function mbconv(net: Net): boolean {
         if (p.has(`${m}.fc1.weight`)) se(net, m, y);
         else y = net.conv(`${m}.0`, y, { norm: p.norm(`${m}.1`, eps) });
       }
-      if (net.size(y) === net.size(input) && input !== 'input') {
+      // MobileNetV3-small's first block keeps its width but has stride 2 (its only such block: no expansion, with SE).
+      const mnv3SmallFirst = blk === 'features.1' && p.has(`${blk}.block.1.fc1.weight`) && p.get(`${blk}.block.0.0.weight`).shape[1] === 1;
+      if (net.size(y) === net.size(input) && input !== 'input' && !mnv3SmallFirst) {
         x = net.add(blk, [y, input]);
         assumed.push(blk);
       } else x = y;
