@@ -59,3 +59,29 @@ test('without a config, head counts are assumed and said; nanoGPT reads them fro
   assert.ok(!gpt.warnings.some((w) => /attention heads are not stored/.test(w)), gpt.warnings.join('\n'));
   assert.equal(gpt.layers.find((l) => l.name === 'transformer.h.0.attn.heads')?.nodes, 2);
 });
+
+test('ONNX: a concatenating export wires (Concat along channels)', () => {
+  for (const f of ['onnx/concat.onnx', path.join('..', 'onnx', 'concat.onnx')]) {
+    const a = analyzeCheckpoint(path.join(DIR, f));
+    assert.equal(a.graph.wiring, 'onnx', f);
+    assert.equal(a.graph.components, 1, f);
+  }
+  // stem 8 → a 4, b 6 → concat 10 → fc 5: 3 + 8 + 4 + 6 + 5 nodes.
+  assert.equal(analyzeCheckpoint(path.join(DIR, 'onnx', 'concat.onnx')).graph.nodes, 26);
+});
+
+test('a weightless ONNX export in the run folder wires its state-dict checkpoints by name', () => {
+  const a = analyzeCheckpoint(path.join(DIR, 'wired_run', 'epoch_1.pt'));
+  assert.equal(a.graph.wiring, 'onnx');
+  assert.equal(a.graph.components, 1);
+  // left and right are summed: right's edges go into left's group (3 + 8 + 8 + 5 nodes, not the chain's 3 + 8 + 8 + 8 + 5).
+  assert.equal(a.graph.nodes, 24);
+  assert.ok(!a.warnings.some((w) => /ambiguous/.test(w)));
+});
+
+test('names that no recogniser or chain can follow fall back to layer-local, said in words', () => {
+  const a = analyzeCheckpoint(path.join(DIR, 'onnx', 'tiny_gpt.onnx'));
+  assert.equal(a.graph.wiring, 'layer-local');
+  assert.ok(a.warnings.some((w) => /layer-local/.test(w)));
+  assert.ok(a.layers.filter((l) => l.kind !== 'input').every((l) => Number.isFinite(l.weightedDegree.mean)));
+});

@@ -50,10 +50,10 @@ for (const [file, ref, what] of CASES) {
   });
 }
 
-test('an ONNX graph whose wiring cannot be read falls back to layer-local, saying why', () => {
+test('an ONNX graph with a Concat wires: the consumer reads both branches', () => {
   const a = analyzeCheckpoint(path.join(FIX, 'onnx/concat.onnx'));
-  assert.ok(a.graph.wiring === 'onnx' || a.graph.wiring === 'layer-local', a.graph.wiring);
-  if (a.graph.wiring === 'layer-local') assert.ok(a.warnings.some((w) => /layer-local.*conv 'c\.weight' \[2,8,1,1\] cannot take the 4 channels/.test(w)), a.warnings.join('\n'));
+  assert.equal(a.graph.wiring, 'onnx');
+  assert.equal(a.graph.components, 1);
 });
 
 test('unrolled size of a ResNet: an ImageNet stem downsamples by 4 whether the input size is inferred or given', () => {
