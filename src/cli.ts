@@ -72,12 +72,25 @@ class UsageError extends Error {}
 const fmt = (n: number, d = 3): string => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 const big = (n: number): string => (n >= 1e9 ? `${fmt(n / 1e9, 1)}G` : n >= 1e6 ? `${fmt(n / 1e6, 1)}M` : n >= 1e4 ? `${fmt(n / 1e3, 1)}k` : String(n));
 
+const WIRING_WORDS: Record<string, string> = {
+  names: 'wiring recovered from tensor names and shapes',
+  config: 'wiring from the model config',
+  onnx: 'wiring from an ONNX graph',
+  'layer-local': 'wiring: layer-local — no wiring could be recovered, each weight tensor is analyzed on its own (per-layer properties only)',
+};
+
+function wiringWords(wiring: string | undefined, components: number | undefined): string {
+  const w = WIRING_WORDS[wiring ?? ''] ?? `wiring: ${wiring}`;
+  return wiring === 'layer-local' || components === undefined ? w : `${w}; ${components} connected component${components === 1 ? '' : 's'}`;
+}
+
 function printRun(run: RunReport, cwd: string): void {
   const rel = path.relative(cwd, run.path) || '.';
   console.log(`\nRun ${rel}  (${run.checkpoints.length} checkpoint${run.checkpoints.length === 1 ? '' : 's'}${run.errors.length ? `, ${run.errors.length} unreadable` : ''})`);
   if (run.checkpoints.length) {
     const c0 = run.checkpoints[0];
     console.log(`  format ${c0.format}; rolled graph ${big(c0.graph.nodes)} nodes, ${big(c0.graph.edges)} edges; unrolled${c0.graph.unrolledEstimated ? ' (est., ' + c0.graph.inputSize + 'px input)' : ''} ${big(c0.graph.unrolledNodes)} nodes, ${big(c0.graph.unrolledEdges)} edges (${fmt(c0.graph.unrolledEdges / Math.max(1, c0.graph.edges), 0)}× more)`);
+    console.log(`  ${wiringWords(c0.graph.wiring, c0.graph.components)}`);
     const layers = c0.layers.filter((l) => l.kind !== 'input');
     const show = layers.length <= 6 ? layers : [layers[0], layers[1], layers[Math.floor(layers.length / 2)], layers[layers.length - 2], layers[layers.length - 1]];
     const acc = new Map((run.accuracy?.points ?? []).map((p) => [p.epoch, p.value]));

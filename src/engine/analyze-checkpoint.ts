@@ -3,8 +3,10 @@
  * eigenvector centrality → per-layer statistics. This is the unit of work a worker thread runs.
  */
 import { openCheckpoint } from './readers/index';
-import { recoverTopology, recoverTopologyAnyOrder } from './graph/recover';
 import { buildRolledGraph, type RolledGraph } from './graph/rolled';
+import { wireCheckpoint, type WiringSource } from './graph/wire';
+import { connectedComponents, componentsWarning } from './graph/components';
+import { centralityByComponent } from './metrics/centrality-parts';
 import { unrolledSize } from './graph/unrolled';
 import { weightedDegree } from './metrics/degree';
 import { eigenvectorCentrality, type EigenOptions } from './metrics/eigenvector';
@@ -25,7 +27,13 @@ export interface CheckpointAnalysis {
   path: string;
   epoch: number | null;
   format: string;
-  graph: { nodes: number; edges: number; unrolledNodes: number; unrolledEdges: number; unrolledEstimated: boolean; inputSize: number };
+  graph: {
+    nodes: number; edges: number; unrolledNodes: number; unrolledEdges: number; unrolledEstimated: boolean; inputSize: number;
+    /** Connected components of the rolled graph (edges of non-zero weight); 1 for a wired network. */
+    components: number;
+    /** Where the wiring came from: tensor names, a model config, an ONNX graph, or none ('layer-local'). */
+    wiring: WiringSource;
+  };
   layers: LayerSummary[];
   eigenvalue: number;
   metadata: Record<string, string | number | boolean | null>;
@@ -53,24 +61,24 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
   const t0 = performance.now();
   const ckpt = openCheckpoint(file);
   let graph: RolledGraph;
+  let wiring: WiringSource;
   const warnings = [...ckpt.warnings];
   try {
-    const topology = ckpt.topology ?? (() => {
-      // Only checkpoints whose tensor order is not vouched for get their order searched.
-      const eps = ckpt.batchNormEpsilon;
-      const r = ckpt.tensorOrder === 'unknown' ? recoverTopologyAnyOrder(ckpt.tensors, file, eps) : recoverTopology(ckpt.tensors, file, eps);
-      warnings.push(...r.warnings);
-      return r.ops;
-    })();
-    if (topology.length === 0) throw new ArchitectureError(file, 'no layers with weights');
-    graph = buildRolledGraph(topology, { file, flattenOrder: ckpt.flattenOrder });
+    const wired = wireCheckpoint(ckpt);
+    warnings.push(...wired.warnings);
+    wiring = wired.wiring;
+    if (wired.ops.length === 0) throw new ArchitectureError(file, 'no layers with weights');
+    graph = buildRolledGraph(wired.ops, { file, flattenOrder: ckpt.flattenOrder });
   } finally {
     ckpt.close();
   }
   warnings.push(...graph.warnings);
   const t1 = performance.now();
   const deg = weightedDegree(graph);
-  const eig = eigenvectorCentrality(graph, opts.eigen);
+  const comps = connectedComponents(graph);
+  const eig = wiring === 'layer-local' ? centralityByComponent(graph, comps, opts.eigen) : eigenvectorCentrality(graph, opts.eigen);
+  const split = wiring === 'layer-local' ? undefined : componentsWarning(graph, comps);
+  if (split) warnings.push(split);
   const layers: LayerSummary[] = graph.groups.map((gr) => ({
     name: gr.name,
     kind: gr.kind,
@@ -86,7 +94,7 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
     path: file,
     epoch: ckpt.epoch ?? null,
     format: ckpt.format,
-    graph: { nodes: graph.nodeCount, edges: graph.edgeCount, unrolledNodes: un.nodes, unrolledEdges: un.edges, unrolledEstimated: un.estimated, inputSize: un.inputSize },
+    graph: { nodes: graph.nodeCount, edges: graph.edgeCount, unrolledNodes: un.nodes, unrolledEdges: un.edges, unrolledEstimated: un.estimated, inputSize: un.inputSize, components: comps.count, wiring },
     layers,
     eigenvalue: eig.eigenvalue,
     metadata: ckpt.metadata,

@@ -26,6 +26,13 @@ export interface Checkpoint {
    * the wiring is recovered from tensor names and shapes.
    */
   readonly topology?: NetOp[];
+  /** What states `topology`: an ONNX graph ('onnx') or a model config ('config', the default). */
+  readonly wiringSource?: 'onnx' | 'config';
+  /**
+   * Hyper-parameters that weights do not show (attention heads, norm epsilon), from the file
+   * (nanoGPT's `model_args`) or a Hugging Face `config.json` beside it.
+   */
+  readonly modelConfig?: Record<string, unknown>;
   /** Order of a Flatten's output: PyTorch flattens channel-major ('chw'); Keras channels-last ('hwc'). */
   readonly flattenOrder?: 'chw' | 'hwc';
   /**

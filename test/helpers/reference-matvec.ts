@@ -12,6 +12,22 @@ export function symmetricMatVec(g: RolledGraph, x: Float64Array, y: Float64Array
     const dof = g.groups[b.dst].offset;
     const dn = g.groups[b.dst].size;
     const w = b.weights;
+    if (b.srcIndex) {
+      // Scattered source nodes: the plain definition, edge by edge.
+      const idx = b.srcIndex;
+      const pg = b.kind === 'identity' ? 1 : b.perGroup;
+      const outPerGroup = dn / (b.kind === 'dense' ? 1 : b.groups);
+      for (let o = 0; o < dn; o++) {
+        const col = b.kind === 'identity' ? o : b.kind === 'dense' ? 0 : Math.floor(o / outPerGroup) * pg;
+        for (let j = 0; j < pg; j++) {
+          const wv = b.kind === 'identity' ? 1 : w[o * pg + j];
+          const s = idx[col + j];
+          y[dof + o] += wv * x[s];
+          y[s] += wv * x[dof + o];
+        }
+      }
+      continue;
+    }
     if (b.kind === 'identity') {
       for (let c = 0; c < dn; c++) {
         y[dof + c] += x[so + c];

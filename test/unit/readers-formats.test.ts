@@ -126,6 +126,7 @@ describe('format fixtures against the Python reference', () => {
           assert.ok(c.topology, `${rel}: topology from the model config`);
           const got = c.topology!.map((op) => {
             if (op.op === 'add') return { op: op.op, name: op.name, inputs: op.inputs };
+            if (op.op !== 'conv' && op.op !== 'dense') throw new Error(`${rel}: unexpected op ${op.op}`);
             const o: RefOp = { op: op.op, name: op.name, input: op.input };
             assert.equal(op.weight.name, `${op.name}.weight`, `${rel}: ${op.name} carries its weight tensor`);
             assert.ok(c.tensors.includes(op.weight), `${rel}: ${op.name}'s weight is one of the listed tensors`);
@@ -290,7 +291,7 @@ describe('Keras 3 functional config wiring', () => {
     assert.equal(model?.kind, 'Functional');
     const ops = kerasTopology(model!, tensors());
     assert.ok(Array.isArray(ops), String(ops));
-    assert.deepEqual((ops as import('../../src/engine/graph/netspec').NetOp[]).map((o) => (o.op === 'add' ? [o.op, o.name, o.inputs] : [o.op, o.name, o.input, o.norm?.name ?? null, o.norm?.eps ?? null])), [
+    assert.deepEqual((ops as import('../../src/engine/graph/netspec').NetOp[]).map((o) => (o.op === 'add' ? [o.op, o.name, o.inputs] : o.op === 'conv' || o.op === 'dense' ? [o.op, o.name, o.input, o.norm?.name ?? null, o.norm?.eps ?? null] : [o.op])), [
       ['conv', 'conv2d', 'input', 'batch_normalization', 0.001],
       ['conv', 'conv2d_1', 'conv2d', null, null],
       ['add', 'add', ['conv2d_1', 'conv2d']],

@@ -5,11 +5,13 @@
  * structure, which keeps a ResNet-50 with 15M edges within a few hundred MB and milliseconds per
  * product.
  *
- * Tensors are read one op at a time and dropped once reduced to edge weights.
+ * Values that are not one whole group (a concatenation, a split, a shuffle) are lists of node
+ * indices; an op reading one gets a block with `srcIndex`. Tensors are read one op at a time and
+ * dropped once reduced to edge weights.
  */
-import { ArchitectureError, NumericError } from '../errors';
-import type { TensorEntry } from '../tensor';
-import type { NetOp, ConvOp, DenseOp, BatchNormRef, ValueId } from './netspec';
+import { ArchitectureError } from '../errors';
+import type { NetOp, ValueId, WeightOp } from './netspec';
+import { checkEdges, checkFinite, convEdges, denseEdges, normScale } from './rolled-edges';
 
 export interface NodeGroup {
   name: string;
@@ -17,6 +19,8 @@ export interface NodeGroup {
   size: number;
   /** Index of the group's first node in graph-wide node numbering. */
   offset: number;
+  /** Per-node properties that are not edges (class token, relative-position tables per head). */
+  attributes?: Record<string, Float32Array>;
 }
 
 /**
@@ -25,6 +29,9 @@ export interface NodeGroup {
  *  - 'grouped': convolution with `groups` groups: weights[o * perGroup + j] is the edge
  *               (q(o) * perGroup + j) → o, q(o) = floor(o / (dstSize / groups)).
  *  - 'identity': one edge c → c of weight 1 per node (an identity shortcut).
+ * With `srcIndex`, source column c is the graph-wide node srcIndex[c] instead of src's node c
+ * (the block reads a concatenation, a split or a shuffle; `src` is the group of srcIndex[0]).
+ * `diagonal`: a 'grouped' block with one edge c → c per node (an identity scaled by a post-norm).
  */
 export interface EdgeBlock {
   src: number;
@@ -34,6 +41,8 @@ export interface EdgeBlock {
   weights: Float32Array;
   perGroup: number;
   groups: number;
+  srcIndex?: Int32Array;
+  diagonal?: boolean;
 }
 
 export interface RolledGraph {
@@ -48,44 +57,16 @@ export interface RolledGraph {
   convInfo: Map<number, { kernel: number; perGroup: number; inputGroup: number }>;
 }
 
-function normScale(norm: BatchNormRef | undefined, out: number, file: string): Float32Array | undefined {
-  if (!norm) return undefined;
-  const s = new Float32Array(out).fill(1);
-  const gamma = norm.weight?.read();
-  const rv = norm.runningVar?.read();
-  // Keras and ONNX attach a norm by wiring, not by width: a short vector would read undefined (NaN).
-  for (const [what, t] of [['weight', gamma], ['running_var', rv]] as const) {
-    if (t && t.length !== out) throw new ArchitectureError(file, `norm '${norm.name}' has a ${what} of ${t.length} values for a layer of ${out} channels`);
-  }
-  for (let o = 0; o < out; o++) {
-    const g = gamma ? Math.abs(gamma[o]) : 1;
-    const v = rv ? rv[o] : undefined;
-    if (v !== undefined && !(v >= 0)) throw new NumericError(`${file}: norm '${norm.name}' has running_var ${v} for channel ${o}`);
-    s[o] = v === undefined ? g : g / Math.sqrt(v + norm.eps);
-    if (!Number.isFinite(s[o])) throw new NumericError(`${file}: norm '${norm.name}' scales channel ${o} by ${s[o]} (weight ${g}, running_var ${v}, eps ${norm.eps})`);
-  }
-  return s;
-}
-
-function checkFinite(values: Float32Array, t: TensorEntry, file: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw new NumericError(`${file}: tensor '${t.name}' holds ${values[i]} at flat index ${i}; the graph of a diverged run has no defined properties`);
-    }
-  }
-}
-
-/** Finite weights can still give an edge past float32's range (|w| near 3.4e38, or a huge norm scale). */
-function checkEdges(weights: Float32Array, op: string, file: string): void {
-  for (let i = 0; i < weights.length; i++) {
-    if (!Number.isFinite(weights[i])) throw new NumericError(`${file}: layer '${op}' gives an edge weight of ${weights[i]} (its weights or norm scale overflow single precision)`);
-  }
-}
-
 export interface BuildOptions {
   file: string;
   flattenOrder?: 'chw' | 'hwc';
 }
+
+/** A value: one whole group, or graph-wide node indices. */
+type Val = { group: number } | { nodes: Int32Array };
+
+const isWeightOp = (o: NetOp): o is WeightOp => o.op === 'conv' || o.op === 'dense' || o.op === 'matrix';
+const inputsOf = (o: NetOp): ValueId[] => (o.op === 'add' || o.op === 'concat' ? o.inputs : o.op === 'input' ? [] : [o.input]);
 
 export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph {
   const file = opts.file;
@@ -93,139 +74,216 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
   const blocks: EdgeBlock[] = [];
   const warnings: string[] = [];
   const convInfo: RolledGraph['convInfo'] = new Map();
-  /** Which group holds a value; a projection shortcut's value maps to the group it is summed into. */
-  const groupOf = new Map<ValueId, number>();
+  const values = new Map<ValueId, Val>();
+  /** Blocks of ops with an explicit `into`. */
+  const routed = new Set<EdgeBlock>();
   let nodeCount = 0;
   const addGroup = (name: string, kind: NodeGroup['kind'], size: number): number => {
     groups.push({ name, kind, size, offset: nodeCount });
     nodeCount += size;
     return groups.length - 1;
   };
+  const sizeOf = (v: Val): number => ('group' in v ? groups[v.group].size : v.nodes.length);
+  const groupOfNode = (n: number): number => {
+    let lo = 0;
+    let hi = groups.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (groups[mid].offset <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const nodesOf = (v: Val): Int32Array => {
+    if (!('group' in v)) return v.nodes;
+    const g = groups[v.group];
+    return Int32Array.from({ length: g.size }, (_, i) => g.offset + i);
+  };
+  /** A node list that is exactly one whole group is that group. */
+  const normal = (nodes: Int32Array): Val => {
+    if (nodes.length === 0) return { nodes };
+    const g = groupOfNode(nodes[0]);
+    const gr = groups[g];
+    if (nodes.length === gr.size && nodes.every((n, i) => n === gr.offset + i)) return { group: g };
+    return { nodes };
+  };
+  const read = (v: ValueId, by: string): Val => {
+    const val = values.get(v);
+    if (!val) throw new ArchitectureError(file, `layer '${by}' reads '${v}', which no earlier layer produces`);
+    return val;
+  };
 
   // A conv/dense op whose only consumer is an add, and which is not the add's first (main-branch)
   // input, is a projection shortcut: its edges go into the main branch's group.
   const consumers = new Map<ValueId, NetOp[]>();
-  for (const op of ops) {
-    const ins = op.op === 'add' ? op.inputs : [op.input];
-    for (const v of ins) consumers.set(v, [...(consumers.get(v) ?? []), op]);
-  }
+  for (const op of ops) for (const v of inputsOf(op)) consumers.set(v, [...(consumers.get(v) ?? []), op]);
+  const producers = new Map<ValueId, NetOp>();
+  for (const op of ops) if (!producers.has(op.name)) producers.set(op.name, op);
   const projectionInto = new Map<string, ValueId>();
   for (const op of ops) {
     if (op.op !== 'add') continue;
     for (const v of op.inputs.slice(1)) {
       const c = consumers.get(v) ?? [];
-      const producer = ops.find((o) => o.name === v && o.op !== 'add');
-      if (producer && c.length === 1) projectionInto.set(v, op.inputs[0]);
+      const producer = producers.get(v);
+      if (producer && (producer.op === 'conv' || producer.op === 'dense') && !producer.into && c.length === 1) projectionInto.set(v, op.inputs[0]);
     }
   }
 
-  const first = ops.find((o) => o.op !== 'add') as ConvOp | DenseOp | undefined;
+  const first = ops.find(isWeightOp);
   if (!first) throw new ArchitectureError(file, 'the network has no conv or dense layer');
-  const inputSize = first.op === 'conv' ? first.weight.shape[1] * first.groups : first.weight.shape[1];
-  groupOf.set('input', addGroup('input', 'input', inputSize));
+  if (consumers.has('input') && !ops.some((o) => o.op === 'input' && o.name === 'input')) {
+    const reader = ops.find((o) => isWeightOp(o) && o.input === 'input') as WeightOp | undefined;
+    if (!reader || reader.op === 'matrix') throw new ArchitectureError(file, `the network input's width is not stated`);
+    const inputSize = reader.op === 'conv' ? reader.weight.shape[1] * reader.groups : reader.weight.shape[1];
+    values.set('input', { group: addGroup('input', 'input', inputSize) });
+  }
 
   for (const op of ops) {
-    if (op.op === 'add') {
-      const target = op.inputs[0];
-      const g = groupOf.get(target);
-      if (g === undefined) throw new ArchitectureError(file, `add '${op.name}' sums '${target}', which no earlier layer produces`);
-      for (const v of op.inputs.slice(1)) {
-        if (projectionInto.has(v)) continue; // its edges were routed into g already
-        const sg = groupOf.get(v);
-        if (sg === undefined) throw new ArchitectureError(file, `add '${op.name}' sums '${v}', which no earlier layer produces`);
-        if (groups[sg].size !== groups[g].size) {
-          throw new ArchitectureError(file, `add '${op.name}' sums '${v}' (${groups[sg].size} channels) with '${target}' (${groups[g].size} channels)`);
-        }
-        blocks.push({ src: sg, dst: g, op: `${op.name} (identity shortcut)`, kind: 'identity', weights: new Float32Array(0), perGroup: 1, groups: groups[g].size });
-      }
-      groupOf.set(op.name, g);
+    if (op.op === 'input') {
+      values.set(op.name, { group: addGroup(op.name, 'input', op.size) });
       continue;
     }
-    const src = groupOf.get(op.input);
-    if (src === undefined) throw new ArchitectureError(file, `layer '${op.name}' reads '${op.input}', which no earlier layer produces`);
-    const w = op.weight;
-    const out = w.shape[0];
+    if (op.op === 'concat') {
+      const parts = op.inputs.map((v) => nodesOf(read(v, op.name)));
+      const all = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      values.set(op.name, normal(all));
+      continue;
+    }
+    if (op.op === 'select') {
+      const src = nodesOf(read(op.input, op.name));
+      const out = new Int32Array(op.channels.length);
+      op.channels.forEach((c, i) => {
+        if (!(c >= 0 && c < src.length)) throw new ArchitectureError(file, `'${op.name}' selects channel ${c} of '${op.input}', which has ${src.length}`);
+        out[i] = src[c];
+      });
+      values.set(op.name, normal(out));
+      continue;
+    }
+    if (op.op === 'add') {
+      const target = op.inputs[0];
+      const tv = values.get(target);
+      if (tv === undefined) throw new ArchitectureError(file, `add '${op.name}' sums '${target}', which no earlier layer produces`);
+      if (!('group' in tv)) throw new ArchitectureError(file, `add '${op.name}' sums into '${target}', which is not one layer's output`);
+      const g = tv.group;
+      const scale = normScale(op.norm, groups[g].size, file);
+      for (const v of op.inputs.slice(1)) {
+        if (projectionInto.has(v)) continue; // its edges were routed into g already
+        const sv = values.get(v);
+        if (sv === undefined) throw new ArchitectureError(file, `add '${op.name}' sums '${v}', which no earlier layer produces`);
+        if (sizeOf(sv) !== groups[g].size) {
+          throw new ArchitectureError(file, `add '${op.name}' sums '${v}' (${sizeOf(sv)} channels) with '${target}' (${groups[g].size} channels)`);
+        }
+        const srcIndex = 'group' in sv ? undefined : sv.nodes;
+        const src = 'group' in sv ? sv.group : groupOfNode(sv.nodes[0]);
+        const n = groups[g].size;
+        if (scale) blocks.push({ src, dst: g, op: `${op.name} (identity shortcut, ${op.norm!.name} folded)`, kind: 'grouped', weights: scale.slice(), perGroup: 1, groups: n, srcIndex, diagonal: true });
+        else blocks.push({ src, dst: g, op: `${op.name} (identity shortcut)`, kind: 'identity', weights: new Float32Array(0), perGroup: 1, groups: n, srcIndex });
+      }
+      values.set(op.name, { group: g });
+      continue;
+    }
+    weightOp(op);
+  }
+
+  function weightOp(op: WeightOp): void {
+    const before = blocks.length;
+    weightOpBlocks(op);
+    if (op.into) for (let i = before; i < blocks.length; i++) routed.add(blocks[i]);
+  }
+  function weightOpBlocks(op: WeightOp): void {
+    const sv = read(op.input, op.name);
+    const srcSize = sizeOf(sv);
+    const out = op.op === 'matrix' ? op.out : op.weight.shape[0];
     let dst: number;
-    const into = projectionInto.get(op.name);
+    const into = op.into ?? projectionInto.get(op.name);
     if (into !== undefined) {
       // The main branch's last op comes before the add but may come after this op in the list.
-      const mainOp = ops.find((o) => o.name === into);
-      const mg = groupOf.get(into);
-      if (mg === undefined) {
-        if (!mainOp || mainOp.op === 'add') throw new ArchitectureError(file, `shortcut '${op.name}' is summed into '${into}', which is not a layer`);
+      let mv = values.get(into);
+      if (mv === undefined && !op.into) {
+        const mainOp = producers.get(into);
+        if (!mainOp || (mainOp.op !== 'conv' && mainOp.op !== 'dense')) throw new ArchitectureError(file, `shortcut '${op.name}' is summed into '${into}', which is not a layer`);
         // Create the main branch's group now; the main op will reuse it.
-        dst = addGroup(mainOp.name, mainOp.op, mainOp.weight.shape[0]);
-        groupOf.set(into, dst);
-      } else dst = mg;
-      if (groups[dst].size !== out) throw new ArchitectureError(file, `shortcut '${op.name}' gives ${out} channels but '${into}' has ${groups[dst].size}`);
-      groupOf.set(op.name, dst);
+        mv = { group: addGroup(mainOp.name, mainOp.op, mainOp.weight.shape[0]) };
+        values.set(into, mv);
+      }
+      if (mv === undefined || !('group' in mv)) throw new ArchitectureError(file, `'${op.name}' is routed into '${into}', which is not one earlier layer's output`);
+      dst = mv.group;
+      if (groups[dst].size !== out) throw new ArchitectureError(file, `${op.into ? `'${op.name}'` : `shortcut '${op.name}'`} gives ${out} channels but '${into}' has ${groups[dst].size}`);
+      if (!op.into) values.set(op.name, { group: dst });
     } else {
-      const existing = groupOf.get(op.name);
-      dst = existing ?? addGroup(op.name, op.op, out);
-      groupOf.set(op.name, dst);
+      const existing = values.get(op.name);
+      dst = existing && 'group' in existing ? existing.group : addGroup(op.name, op.op === 'matrix' ? op.kind : op.op, out);
+      values.set(op.name, { group: dst });
     }
+    const srcIndex = 'group' in sv ? undefined : sv.nodes;
+    const src = 'group' in sv ? sv.group : groupOfNode(sv.nodes[0]);
+    if (op.op === 'matrix') {
+      const ng = op.groups ?? 1;
+      const weights = op.edges();
+      if (weights.length !== out * (srcSize / ng) || srcSize % ng !== 0) throw new ArchitectureError(file, `'${op.name}' gives ${weights.length} edges for ${out} outputs from ${srcSize} inputs`);
+      checkEdges(weights, op.name, file);
+      blocks.push({ src, dst, op: op.name, kind: ng === 1 ? 'dense' : 'grouped', weights, perGroup: srcSize / ng, groups: ng, srcIndex });
+      if (op.attributes) {
+        const gr = groups[dst];
+        gr.attributes = { ...gr.attributes };
+        for (const [k, f] of Object.entries(op.attributes)) gr.attributes[k] = f();
+      }
+      return;
+    }
+    const w = op.weight;
     // A weight without elements (a zero dimension) has no edges to give, and its other dimensions
     // would size the edge block unchecked (fuzzing: shape [0, 2^40] asked for 2^45 floats).
     if (w.shape.some((d) => d === 0)) throw new ArchitectureError(file, `layer '${op.name}' has an empty weight '${w.name}' of shape [${w.shape.join(', ')}]`);
-    const values = w.read();
-    checkFinite(values, w, file);
+    const values_ = w.read();
+    checkFinite(values_, w, file);
     const scale = normScale(op.norm, out, file);
-    const srcSize = groups[src].size;
     if (op.op === 'conv') {
       const perGroup = w.shape[1];
       const k = w.shape.slice(2).reduce((a, b) => a * b, 1);
       const ng = op.groups;
       if (perGroup * ng !== srcSize || out % ng !== 0) {
-        throw new ArchitectureError(file, `conv '${w.name}' [${w.shape}] with ${ng} groups does not fit its input '${groups[src].name}' of ${srcSize} channels`);
+        throw new ArchitectureError(file, `conv '${w.name}' [${w.shape}] with ${ng} groups does not fit its input '${srcIndex ? op.input : groups[src].name}' of ${srcSize} channels`);
       }
-      const weights = new Float32Array(out * perGroup);
-      for (let o = 0; o < out; o++) {
-        const s = scale ? scale[o] : 1;
-        for (let j = 0; j < perGroup; j++) {
-          let acc = 0;
-          const base = (o * perGroup + j) * k;
-          for (let p = 0; p < k; p++) acc += values[base + p] * values[base + p];
-          weights[o * perGroup + j] = Math.sqrt(acc) * s;
-        }
-      }
+      const inScale = op.inNorm ? normScale(op.inNorm, srcSize, file) : undefined;
+      const weights = convEdges(values_, out, perGroup, k, ng, scale, inScale);
       checkEdges(weights, op.name, file);
-      blocks.push({ src, dst, op: op.name, kind: ng === 1 ? 'dense' : 'grouped', weights, perGroup, groups: ng });
+      blocks.push({ src, dst, op: op.name, kind: ng === 1 ? 'dense' : 'grouped', weights, perGroup, groups: ng, srcIndex });
       convInfo.set(dst, { kernel: k, perGroup, inputGroup: src });
     } else {
       const fanIn = w.shape[1];
       if (fanIn % srcSize !== 0) {
-        throw new ArchitectureError(file, `dense '${w.name}' [${w.shape}] has ${fanIn} inputs, not a multiple of the ${srcSize} nodes of '${groups[src].name}'`);
+        throw new ArchitectureError(file, `dense '${w.name}' [${w.shape}] has ${fanIn} inputs, not a multiple of the ${srcSize} nodes of '${srcIndex ? op.input : groups[src].name}'`);
       }
       const P = fanIn / srcSize; // positions per channel after a flatten (1 for a dense chain or global pooling)
-      const hwc = opts.flattenOrder === 'hwc';
-      const weights = new Float32Array(out * srcSize);
-      for (let o = 0; o < out; o++) {
-        const s = scale ? scale[o] : 1;
-        const row = o * fanIn;
-        if (P === 1) {
-          for (let c = 0; c < srcSize; c++) weights[o * srcSize + c] = Math.abs(values[row + c]) * s;
-        } else {
-          for (let c = 0; c < srcSize; c++) {
-            let acc = 0;
-            for (let p = 0; p < P; p++) {
-              const v = values[row + (hwc ? p * srcSize + c : c * P + p)];
-              acc += v * v;
-            }
-            weights[o * srcSize + c] = Math.sqrt(acc) * s;
-          }
-        }
-      }
+      const n = op.inNorm ? (op.inNorm.weight ?? op.inNorm.runningVar)!.shape[0] : 0;
+      const inScale = op.inNorm ? normScale(op.inNorm, n === fanIn ? fanIn : srcSize, file) : undefined;
+      const weights = denseEdges(values_, out, fanIn, srcSize, (op.flatten ?? opts.flattenOrder) === 'hwc', scale, inScale);
       checkEdges(weights, op.name, file);
-      blocks.push({ src, dst, op: op.name, kind: 'dense', weights, perGroup: srcSize, groups: 1 });
+      blocks.push({ src, dst, op: op.name, kind: 'dense', weights, perGroup: srcSize, groups: 1, srcIndex });
       if (P > 1) convInfo.set(dst, { kernel: P, perGroup: srcSize, inputGroup: src });
     }
   }
 
-  // Distinct (src, dst) node pairs: an identity block that parallels a dense block adds no pairs.
+  return { file, groups, blocks, nodeCount, edgeCount: countEdges(groups, blocks, routed), warnings, convInfo };
+}
+
+/**
+ * Distinct (src, dst) node pairs: an identity block that parallels a whole dense block adds no
+ * pairs, nor does a block routed (`into`) parallel to a whole dense block between the same groups
+ * (a SwiGLU gate). Projection shortcuts keep their own count, as they always have.
+ */
+function countEdges(groups: NodeGroup[], blocks: EdgeBlock[], routed: Set<EdgeBlock>): number {
   let edgeCount = 0;
-  for (const b of blocks) {
-    if (b.kind === 'identity' && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense')) continue;
+  for (const [i, b] of blocks.entries()) {
+    const diag = b.kind === 'identity' || b.diagonal === true;
+    if (diag && !b.srcIndex && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
+    if (routed.has(b) && b.kind === 'dense' && !b.srcIndex && blocks.slice(0, i).some((o) => o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
     edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
   }
-  return { file, groups, blocks, nodeCount, edgeCount, warnings, convInfo };
+  return edgeCount;
 }

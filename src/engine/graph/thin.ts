@@ -118,7 +118,40 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
 
   // Edges between drawn nodes, accumulated per pair of layers in a dense matrix (drawn sizes are small).
   const pairs = new Map<string, { src: number; dst: number; w: Float64Array }>();
+  const pairOf = (src: number, dst: number): Float64Array => {
+    const key = `${src}>${dst}`;
+    let acc = pairs.get(key);
+    if (!acc) pairs.set(key, (acc = { src, dst, w: new Float64Array(maps[src].drawn * maps[dst].drawn) }));
+    return acc.w;
+  };
+  const starts = graph.groups.map((g) => g.offset);
+  const groupOfNode = (n: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   for (const b of graph.blocks) {
+    if (b.srcIndex) {
+      // Scattered sources (a concatenation, split or shuffle): edge by edge, into the pair of each source's layer.
+      const dn = graph.groups[b.dst].size;
+      const dm = maps[b.dst];
+      const pg = b.kind === 'identity' ? 1 : b.perGroup;
+      const outPerGroup = dn / (b.kind === 'dense' ? 1 : b.groups);
+      for (let o = 0; o < dn; o++) {
+        const col = b.kind === 'identity' ? o : b.kind === 'dense' ? 0 : Math.floor(o / outPerGroup) * pg;
+        for (let j = 0; j < pg; j++) {
+          const s = b.srcIndex[col + j];
+          const gs = groupOfNode(s);
+          pairOf(gs, b.dst)[dm.of(o) * maps[gs].drawn + maps[gs].of(s - starts[gs])] += b.kind === 'identity' ? 1 : b.weights[o * pg + j];
+        }
+      }
+      continue;
+    }
     const key = `${b.src}>${b.dst}`;
     const sm = maps[b.src];
     const dm = maps[b.dst];

@@ -21,22 +21,26 @@ export function weightedDegree(g: RolledGraph): Degrees {
     const so = g.groups[b.src].offset;
     const dof = g.groups[b.dst].offset;
     const dn = g.groups[b.dst].size;
+    // A block reading scattered nodes (srcIndex) adds its source side node by node.
+    const idx = b.srcIndex;
     if (b.kind === 'identity') {
       for (let c = 0; c < dn; c++) {
         din[dof + c] += 1;
-        dout[so + c] += 1;
+        dout[idx ? idx[c] : so + c] += 1;
       }
       continue;
     }
     const pg = b.perGroup;
     const outPerGroup = dn / b.groups;
     for (let o = 0; o < dn; o++) {
-      const base = so + (b.kind === 'grouped' ? Math.floor(o / outPerGroup) * pg : 0);
+      const col = b.kind === 'grouped' ? Math.floor(o / outPerGroup) * pg : 0;
+      const base = so + col;
       let acc = 0;
       for (let j = 0; j < pg; j++) {
         const w = b.weights[o * pg + j];
         acc += w;
-        dout[base + j] += w;
+        if (idx) dout[idx[col + j]] += w;
+        else dout[base + j] += w;
       }
       din[dof + o] += acc;
     }

@@ -11,7 +11,7 @@
  * at a time, 17.5 ms eight.
  * A grouped (or depthwise) convolution is a dense block per group.
  */
-import type { RolledGraph } from '../graph/rolled';
+import type { EdgeBlock, RolledGraph } from '../graph/rolled';
 
 /**
  * Rows [0, rows) of a dense block whose row r holds weights w[w0 + r*cols + c] for edges
@@ -90,6 +90,10 @@ function denseRows(w: Float32Array, w0: number, rows: number, cols: number, xs: 
 /** y += A x, A the symmetric adjacency of `g` (each block used in both directions). */
 export function symmetricProduct(g: RolledGraph, x: Float64Array, y: Float64Array): void {
   for (const b of g.blocks) {
+    if (b.srcIndex) {
+      gatheredProduct(g, b, x, y);
+      continue;
+    }
     const so = g.groups[b.src].offset;
     const dof = g.groups[b.dst].offset;
     const dn = g.groups[b.dst].size;
@@ -113,4 +117,34 @@ export function symmetricProduct(g: RolledGraph, x: Float64Array, y: Float64Arra
       }
     }
   }
+}
+
+/**
+ * A block whose source columns are scattered nodes (it reads a concatenation, split or shuffle):
+ * the same kernel on the gathered source values, then the source side scattered back.
+ */
+function gatheredProduct(g: RolledGraph, b: EdgeBlock, x: Float64Array, y: Float64Array): void {
+  const idx = b.srcIndex!;
+  const dof = g.groups[b.dst].offset;
+  const dn = g.groups[b.dst].size;
+  const xs = new Float64Array(idx.length);
+  const ys = new Float64Array(idx.length);
+  for (let c = 0; c < idx.length; c++) xs[c] = x[idx[c]];
+  const xd = x.subarray(dof, dof + dn);
+  const yd = y.subarray(dof, dof + dn);
+  if (b.kind === 'identity') {
+    for (let c = 0; c < dn; c++) {
+      yd[c] += xs[c];
+      ys[c] += xd[c];
+    }
+  } else if (b.kind === 'dense') {
+    denseRows(b.weights, 0, dn, b.perGroup, xs, ys, xd, yd);
+  } else {
+    const pg = b.perGroup;
+    const opg = dn / b.groups;
+    for (let q = 0; q < b.groups; q++) {
+      denseRows(b.weights, q * opg * pg, opg, pg, xs.subarray(q * pg, (q + 1) * pg), ys.subarray(q * pg, (q + 1) * pg), xd.subarray(q * opg, (q + 1) * opg), yd.subarray(q * opg, (q + 1) * opg));
+    }
+  }
+  for (let c = 0; c < idx.length; c++) y[idx[c]] += ys[c];
 }

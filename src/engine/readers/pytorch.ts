@@ -222,7 +222,10 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   if (found.where) meta.weightsKey = found.where;
   if (stripped) meta.strippedPrefix = stripped;
   const epoch = typeof meta.epoch === 'number' ? meta.epoch : undefined;
-  return { ...CHECKPOINT_DEFAULTS, file, format, tensors, epoch, metadata: meta, warnings, close };
+  // nanoGPT keeps its hyper-parameters (n_head, …) beside the weights.
+  const args = root instanceof Map ? root.get('model_args') : undefined;
+  const modelConfig = args instanceof Map ? scalarMeta(args) : undefined;
+  return { ...CHECKPOINT_DEFAULTS, file, format, tensors, epoch, metadata: meta, warnings, close, modelConfig };
 }
 
 function openZipLayout(file: string, src: ByteSource): Checkpoint {

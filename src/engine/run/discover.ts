@@ -38,7 +38,9 @@ export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
       .filter((e) => e.isFile() && isCandidate(e.name))
       .map((e) => path.join(dir, e.name))
       .filter((f) => isCheckpointFile(f));
-    if (ckpts.length) runs.push({ dir, checkpoints: ckpts });
+    // An ONNX export beside state-dict checkpoints is the run's wiring file (graph/wiring-file.ts), not an epoch.
+    const own = ckpts.some((f) => !/\.onnx$/i.test(f)) ? ckpts.filter((f) => !/\.onnx$/i.test(f)) : ckpts;
+    if (own.length) runs.push({ dir, checkpoints: own });
     if (depth >= maxDepth) return;
     for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), depth + 1);
   };

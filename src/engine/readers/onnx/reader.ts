@@ -104,6 +104,7 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
     epoch,
     metadata,
     topology,
+    wiringSource: 'onnx',
     flattenOrder: 'chw',
     warnings,
     close(): void {

@@ -5,7 +5,7 @@
  * reshape, dropout...). A graph that joins or transforms values in a way the op list cannot state
  * yields no topology (with a warning), and the wiring is left to name/shape inference.
  */
-import type { AddOp, BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../../graph/netspec';
+import type { AddOp, BatchNormRef, ConcatOp, ConvOp, DenseOp, NetOp, ValueId } from '../../graph/netspec';
 import type { TensorEntry } from '../../tensor';
 import type { ModelInfo, NodeInfo } from './model-proto';
 import { shapeStr } from './tensors';
@@ -150,6 +150,19 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
         setOut({ kind: 'data', id: op.name, direct: false });
         break;
       }
+      case 'Concat': {
+        // Channels side by side (axis 1 of NCHW / N×features); other axes join positions or tokens.
+        const axis = node.ints.get('axis') ?? 0;
+        if (ins.length === 1) {
+          setOut({ ...ins[0], direct: false });
+          break;
+        }
+        if (axis !== 1 && axis !== -1) return give(node, `joins ${ins.length} values along axis ${axis}`);
+        const op: ConcatOp = { op: 'concat', name: unique(node.name || node.outputs[0] || `concat${ops.length}`), inputs: ins.map((v) => v.id) };
+        ops.push(op);
+        setOut({ kind: 'data', id: op.name, direct: false });
+        break;
+      }
       case 'Sub':
       case 'Mul':
       case 'Div':
@@ -178,6 +191,6 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
     }
   }
   if (followed.size > 0) warnings.push(`topology: followed values through ${[...followed].join(', ')} as if they kept the channel wiring`);
-  if (!ops.some((o) => o.op !== 'add')) return undefined;
+  if (!ops.some((o) => o.op === 'conv' || o.op === 'dense')) return undefined;
   return ops;
 }
