@@ -52,6 +52,10 @@ export interface GraphSizeView {
   unrolledEdges: number;
   unrolledEstimated: boolean;
   inputSize: number;
+  /** Connected components of the rolled graph (1 for a network wired whole). */
+  components: number;
+  /** Where the wiring came from: 'layer-local' means each layer on its own, no wiring known. */
+  wiring: 'names' | 'config' | 'onnx' | 'layer-local';
 }
 
 /**

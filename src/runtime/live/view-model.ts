@@ -35,7 +35,7 @@ export function analysisView(a: CheckpointAnalysis): AnalysisView {
     path: a.path,
     epoch: a.epoch,
     format: a.format,
-    graph: { nodes: g.nodes, edges: g.edges, unrolledNodes: g.unrolledNodes, unrolledEdges: g.unrolledEdges, unrolledEstimated: g.unrolledEstimated, inputSize: g.inputSize },
+    graph: { nodes: g.nodes, edges: g.edges, unrolledNodes: g.unrolledNodes, unrolledEdges: g.unrolledEdges, unrolledEstimated: g.unrolledEstimated, inputSize: g.inputSize, components: g.components, wiring: g.wiring },
     layers: a.layers.map(layerView),
     eigenvalue: a.eigenvalue,
     metadata: { ...a.metadata },
