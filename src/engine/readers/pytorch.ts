@@ -197,6 +197,10 @@ function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number
         const mon = v.get('monitor');
         if (typeof mon === 'string') meta.monitor = mon;
       }
+      // Lightning's EarlyStopping: stopped_epoch > 0 once it ended the run (run/status.ts).
+      if (typeof k === 'string' && k.startsWith('EarlyStopping') && v instanceof Map && typeof v.get('stopped_epoch') === 'number' && (v.get('stopped_epoch') as number) > 0) {
+        meta.early_stopped_epoch = v.get('stopped_epoch') as number;
+      }
     }
   }
   return meta;
@@ -226,7 +230,8 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   return { file, format, tensors, epoch, metadata: meta, warnings, close };
 }
 
-function openZipLayout(file: string, src: ByteSource): Checkpoint {
+/** The unpickled object of a zip-layout file, storages resolved lazily. */
+function unpickleZipLayout(file: string, src: ByteSource): unknown {
   const zip: ZipArchive = openZip(src);
   const pkl = zip.entries.find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
   if (!pkl) throw new FormatError(file, `zip archive has no data.pkl entry (entries: ${zip.entries.slice(0, 5).map((e) => e.name).join(', ')}): not a PyTorch checkpoint`);
@@ -248,8 +253,22 @@ function openZipLayout(file: string, src: ByteSource): Checkpoint {
     }
     return new StorageRef(st);
   };
-  const { value } = unpickle(zip.open(pkl), 0, { persistentLoad, call: makeCallHandler(file) });
-  return buildCheckpoint(file, 'pytorch-zip', value, () => src.close?.());
+  return unpickle(zip.open(pkl), 0, { persistentLoad, call: makeCallHandler(file) }).value;
+}
+
+function openZipLayout(file: string, src: ByteSource): Checkpoint {
+  return buildCheckpoint(file, 'pytorch-zip', unpickleZipLayout(file, src), () => src.close?.());
+}
+
+/**
+ * The object a `torch.save` zip file holds, whatever it is (e.g. Hugging Face's
+ * `training_args.bin`, a pickled TrainingArguments): dicts are Maps, tensors lazy entries, and
+ * every global outside the allow-list an inert PyGlobal/PyCall record; nothing is run.
+ */
+export function readTorchObject(file: string, src: ByteSource): unknown {
+  const head = src.read(0, Math.min(4, src.size));
+  if (!isZip(head)) throw new FormatError(file, 'not a zip-layout torch.save file');
+  return unpickleZipLayout(file, src);
 }
 
 function openLegacyLayout(file: string, src: ByteSource): Checkpoint {
