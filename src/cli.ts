@@ -97,6 +97,8 @@ const big = (n: number): string => (n >= 1e9 ? `${fmt(n / 1e9, 1)}G` : n >= 1e6 
 const pct = (x: number): string => (Number.isFinite(x) ? `${fmt(x * 100, 1)}%` : 'unknown');
 const epochText = (e: number): string => (Number.isInteger(e) ? String(e) : fmt(e, 2));
 
+const HP_FIRST = [/(^|\.)(lr|learning_rate)$/, /batch_size$/, /(^|\.)(max_epochs|num_train_epochs|epochs)$/, /(^|\.)optim(izer)?$/, /weight_decay$/, /momentum$/, /dropout$/, /(^|\.)seed$/];
+
 function printRun(run: RunReport, cwd: string): void {
   const rel = path.relative(cwd, run.path) || '.';
   const named = run.name !== path.basename(run.path) ? `${run.name}; ` : '';
@@ -104,7 +106,9 @@ function printRun(run: RunReport, cwd: string): void {
   const h = run.horizon;
   const horizon = h ? `horizon ${h.epochs !== null ? `${epochText(h.epochs)} epochs` : ''}${h.epochs !== null && h.steps !== null ? ', ' : ''}${h.steps !== null ? `${h.steps} steps` : ''} (${h.source === 'config' ? `${h.key} in ${h.file ?? 'the config'}` : h.source === 'flag' ? '--horizon' : 'where it logged its test result'})` : 'horizon unknown (no max_epochs, epochs or max_steps in its config; --horizon T sets it)';
   console.log(`  ${run.layout} layout; status ${run.status}: ${run.statusReason}; ${horizon}`);
-  const hp = Object.entries(run.hyperparameters.values);
+  // The usual suspects first: learning rate, batch size, epochs, optimizer, regularisation, seed.
+  const key = (k: string): number => { const i = HP_FIRST.findIndex((re) => re.test(k)); return i < 0 ? HP_FIRST.length : i; };
+  const hp = Object.entries(run.hyperparameters.values).map((e, i) => ({ e, i })).sort((a, b) => key(a.e[0]) - key(b.e[0]) || a.i - b.i).map((x) => x.e);
   if (hp.length) console.log(`  hyperparameters: ${hp.slice(0, 8).map(([k, v]) => `${k}=${v}`).join(', ')}${hp.length > 8 ? ` (+${hp.length - 8} more in --json)` : ''}`);
   if (run.checkpoints.length) {
     const c0 = run.checkpoints[0];
@@ -145,7 +149,7 @@ function printRun(run: RunReport, cwd: string): void {
   if (accLog?.final != null) console.log(`  logged final accuracy: ${pct(accLog.final)} (from ${accLog.sources.map((f) => path.basename(f)).join(', ')})`);
   else if (accLog?.points.length) {
     const lastPt = accLog.points[accLog.points.length - 1];
-    console.log(`  last logged ${accLog.metric}: ${pct(lastPt.value)} at epoch ${epochText(lastPt.epoch)}${h?.epochs != null ? ` of ${epochText(h.epochs)}` : ''} (the run has not finished: no final accuracy)`);
+    console.log(`  last logged ${accLog.metric}: ${pct(lastPt.value)} at epoch ${epochText(lastPt.epoch)}${h?.epochs != null ? ` of ${epochText(h.epochs)}` : ''} (the run ${run.status === 'diverged' ? 'diverged' : run.status === 'stopped' ? 'was stopped' : 'has not finished'}: no final accuracy)`);
   }
   if (run.forecast) {
     const f = run.forecast;

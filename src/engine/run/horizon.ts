@@ -51,14 +51,14 @@ function stepsPerEpoch(state: TrainerState | undefined): number | undefined {
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-export function resolveHorizon(hp: Hyperparameters, state: TrainerState | undefined, flag?: number): Horizon | null {
+/** `stateFile` is the trainer state's file as the report names it (relative to the run folder). */
+export function resolveHorizon(hp: Hyperparameters, state: TrainerState | undefined, flag?: number, stateFile?: string): Horizon | null {
   if (flag !== undefined) return { epochs: flag, steps: null, source: 'flag' };
   if (state && positive(state.maxSteps)) {
-    const file = hp.sources.max_steps ?? 'trainer_state.json';
     const explicit = positive(hp.values.max_steps);
     const spe = stepsPerEpoch(state);
     if (explicit !== undefined && spe) return { epochs: round(explicit / spe), steps: explicit, source: 'config', key: 'max_steps', file: hp.sources.max_steps };
-    return { epochs: positive(state.numTrainEpochs) ?? null, steps: state.maxSteps, source: 'config', key: 'max_steps', file };
+    return { epochs: positive(state.numTrainEpochs) ?? null, steps: state.maxSteps, source: 'config', key: 'num_train_epochs', file: stateFile ?? 'trainer_state.json' };
   }
   const e = find(hp, EPOCH_KEYS);
   if (e) return { epochs: e.value, steps: null, source: 'config', key: e.key, file: hp.sources[e.key] };

@@ -6,8 +6,9 @@
  *  - Hydra `.hydra/config.yaml`; Weights & Biases `wandb/latest-run/files/config.yaml` (each key
  *    is `{desc, value}`; `_wandb` is W&B's own);
  *  - Hugging Face `training_args.bin` (a pickled TrainingArguments, read with the safe unpickler:
- *    nothing in it is run; enum fields become their value), `trainer_state.json` (batch size,
- *    epochs, steps) and the model's `config.json` (under `model.`; `id2label` becomes `model.num_labels`);
+ *    nothing in it is run; an enum field becomes `Class.MEMBER` or its value), `trainer_state.json` (batch size,
+ *    epochs, steps, under `trainer_state.`) and the model's `config.json` (under `model.`;
+ *    `id2label` becomes `model.num_labels`);
  *  - a plain `config.json`, `args.json`, `params.yaml`, `hparams.json`, `hyperparameters.json`.
  * A key found in several files keeps the first value (a note names the others). Keys that look
  * like secrets (token, password, api_key) are never read out. YAML is parsed by the `yaml`
@@ -75,7 +76,9 @@ function fromPickle(v: unknown, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((x) => fromPickle(x, depth + 1));
   if (v instanceof PyCall) {
     if (v.state instanceof Map) return fromPickle(v.state, depth + 1);
-    // Enum members pickle as a call of the enum class on their value: IntervalStrategy('epoch').
+    // Enum members pickle as getattr(EnumClass, 'NAME') (Python ≥ 3.11) or EnumClass(value) (earlier).
+    const fn = v.callable instanceof PyGlobal ? v.callable.qualified : '';
+    if ((fn === '__builtin__.getattr' || fn === 'builtins.getattr') && v.args[0] instanceof PyGlobal && typeof v.args[1] === 'string') return `${v.args[0].name}.${v.args[1]}`;
     if (v.args.length === 1 && (typeof v.args[0] === 'string' || typeof v.args[0] === 'number')) return v.args[0];
     return undefined;
   }
@@ -93,7 +96,8 @@ const torchPickleFile: Reader = (f) => {
   }
 };
 
-const trainerStateFile: Reader = (f) => readTrainerState(f).scalars;
+/** The trainer state's counters (computed by the Trainer, not set by the user): under `trainer_state.`. */
+const trainerStateFile: Reader = (f) => ({ trainer_state: readTrainerState(f).scalars });
 
 /** A Hugging Face model config (it names a model type or architectures), read under `model.`. */
 const modelConfigFile: Reader = (f) => {

@@ -74,7 +74,7 @@ export function runOutcome(
   }
   const hyperparameters = readHyperparameters(layout);
   warnings.push(...hyperparameters.warnings);
-  let horizon = resolveHorizon(hyperparameters, trainerState, opts.horizon);
+  let horizon = resolveHorizon(hyperparameters, trainerState, opts.horizon, trainerState && path.relative(layout.dir, trainerState.file));
   const loss = lossDivergence(placed.logs);
   const divergence = [weightsDivergence, loss].filter((d): d is Divergence => d !== null).sort((a, b) => a.epoch - b.epoch || (a.source === 'weights' ? -1 : 1))[0] ?? null;
   const holders = [...new Set(checkpoints.map((c) => path.dirname(c.path)))];

@@ -57,19 +57,20 @@ function mtime(p: string): number | undefined {
   }
 }
 
+/** Checkpoints written within this long after the STOP file count as written with it (copies and checkouts give every file about the same time). */
+const SAME_TIME_MS = 2000;
+
+/** The run's STOP file, when (its modification time: the clock of the machine that holds the run) and by whom. */
 function stopRequest(input: StatusInput): { file: string; time: number; by: string } | undefined {
   for (const d of [input.dir, ...input.holders]) {
     const f = path.join(d, 'STOP');
-    const t = mtime(f);
-    if (t === undefined) continue;
+    const time = mtime(f);
+    if (time === undefined) continue;
     let by = '';
-    let time = t;
     try {
-      const doc = JSON.parse(fs.readFileSync(f, 'utf8').slice(0, 100_000)) as { requestedBy?: unknown; reason?: unknown; time?: unknown };
+      const doc = JSON.parse(fs.readFileSync(f, 'utf8').slice(0, 100_000)) as { requestedBy?: unknown; reason?: unknown };
       if (typeof doc.requestedBy === 'string') by = ` by ${doc.requestedBy}`;
       if (typeof doc.reason === 'string') by += `: ${doc.reason.slice(0, 200)}`;
-      const parsed = typeof doc.time === 'string' ? Date.parse(doc.time) : NaN;
-      if (Number.isFinite(parsed)) time = parsed;
     } catch {
       /* an empty or free-form STOP file is still a stop request */
     }
@@ -117,8 +118,8 @@ export function runStatus(input: StatusInput): StatusResult {
   if (h && h.steps !== null && lastStep !== null && lastStep >= h.steps) return result('finished', `it reached its horizon of ${h.steps} steps`);
   const stop = stopRequest(input);
   if (stop) {
-    const after = input.checkpoints.filter((c) => (mtime(c.path) ?? 0) > stop.time).length;
-    if (after <= 1) return result('stopped', `a STOP file was honoured (${path.basename(path.dirname(stop.file))}/STOP${stop.by})`);
+    const after = input.checkpoints.filter((c) => (mtime(c.path) ?? 0) > stop.time + SAME_TIME_MS).length;
+    if (after <= 1) return result('stopped', `a STOP file was honoured (${path.relative(input.dir, stop.file) || 'STOP'}${stop.by})`);
     warnings.push(`${path.relative(input.dir, stop.file) || 'STOP'} asks the run to stop, but ${after} checkpoints were written after it: the loop does not check for it`);
   }
   const of = h?.epochs != null ? ` of ${fmt(h.epochs)}` : '';
