@@ -167,6 +167,23 @@ test('plain loop: epoch_0.pt before training; names read as epochs completed, wi
   assert.equal(one(run).status, 'running');
 });
 
+test('PyTorch\'s checkpoint recipe: a stored epoch 0 whose optimizer has stepped means the run counts from 0: read as epoch + 1, its log too; best.pt is a copy', () => {
+  const r = one(path.join(L, 'plain', 'digits-tutorial'));
+  assert.deepEqual(r.checkpoints.map((c) => [path.basename(c.path), c.epoch, c.step, c.epochSource]), [
+    ['checkpoint_0.pt', 1, 12, 'stored'],
+    ['checkpoint_1.pt', 2, 24, 'stored'],
+    ['checkpoint_2.pt', 3, 36, 'stored'],
+  ]);
+  assert.ok(r.warnings.some((w) => /checkpoint_0\.pt is numbered 0 but its optimizer has taken 12 steps/.test(w)));
+  assert.ok(r.warnings.some((w) => /best\.pt is at the same epoch and step as checkpoint_2\.pt: left out/.test(w)));
+  const log = fs.readFileSync(path.join(L, 'plain/digits-tutorial/log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(r.accuracy?.points.map((p) => [p.epoch, p.value]), log.map((x) => [x.epoch + 1, x.val_acc]));
+  assert.equal(r.horizon, null);
+  const asWritten = one(path.join(L, 'plain', 'digits-tutorial'), { epochNumbers: 'completed' });
+  assert.deepEqual(epochs(asWritten), [0, 1, 2]);
+  assert.ok(asWritten.warnings.some((w) => /--epoch-numbers completed reads it as the weights before training anyway/.test(w)));
+});
+
 test('diverged run: status diverged at the first NaN checkpoint, the first NaN tensor named, the epochs before it analyzed, a chance-level forecast, exit code 0', () => {
   const dir = path.join(L, 'plain', 'digits-diverged');
   const r = one(dir);

@@ -175,12 +175,46 @@ export function findStateDict(root: unknown): { dict: Map<unknown, unknown>; whe
 }
 
 
+/**
+ * Whether the checkpoint's optimizer has stepped, which tells weights written after training from
+ * the initial ones (run/progress.ts): `optimizer_steps` from Adam-style `step` counters, else
+ * `optimizer_trained` when the optimizer holds any per-parameter state (SGD momentum buffers).
+ */
+function optimizerProgress(root: Map<unknown, unknown>): Record<string, number | boolean> {
+  const candidates: unknown[] = [];
+  for (const key of ['optimizer_state_dict', 'optimizer', 'optim', 'optimizer_state']) candidates.push(root.get(key));
+  const lightning = root.get('optimizer_states');
+  if (Array.isArray(lightning)) candidates.push(...lightning);
+  let steps: number | undefined;
+  let trained = false;
+  for (const opt of candidates) {
+    const state = opt instanceof Map ? opt.get('state') : undefined;
+    if (!(state instanceof Map) || state.size === 0) continue;
+    trained = true;
+    for (const ps of state.values()) {
+      const step = ps instanceof Map ? ps.get('step') : undefined;
+      let n: number | undefined = typeof step === 'number' ? step : undefined;
+      if (step instanceof TorchTensor && numel(step.shape) === 1) {
+        try {
+          n = step.read()[0];
+        } catch {
+          /* an unreadable counter is no evidence */
+        }
+      }
+      if (n !== undefined && Number.isFinite(n)) steps = Math.max(steps ?? 0, n);
+    }
+  }
+  if (steps !== undefined) return { optimizer_steps: steps };
+  return trained ? { optimizer_trained: true } : {};
+}
+
 function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number | boolean | null> {
   const meta: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of root) {
     if (typeof k !== 'string') continue;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') meta[k] = v;
   }
+  Object.assign(meta, optimizerProgress(root));
   // Lightning: callbacks -> "ModelCheckpoint{...}" -> best_model_score (a 0-d tensor)
   const cbs = root.get('callbacks');
   if (cbs instanceof Map) {

@@ -126,7 +126,7 @@ export function finishRun(dir: string, analyzed: CheckpointAnalysis[], failures:
     seen.set(key, path.basename(c.path));
     checkpoints.push({ ...c.analysis, epoch: c.epoch, step: c.step, epochSource: c.epochSource, order: c.epoch });
   }
-  const outcome = runOutcome(layout, checkpoints, weightsDivergence, errors, opts);
+  const outcome = runOutcome(layout, checkpoints, weightsDivergence, errors, opts, { zeroBased: placed.zeroBased });
   warnings.push(...outcome.warnings);
   const diverged = outcome.divergence;
   if (diverged) {
@@ -136,6 +136,8 @@ export function finishRun(dir: string, analyzed: CheckpointAnalysis[], failures:
   }
   // The forecaster reads whole epochs; checkpoints written mid-epoch are shown but not fed to it.
   const whole = checkpoints.filter((c) => Number.isInteger(c.epoch)).map((c) => ({ epoch: c.epoch, analysis: c }));
+  const partial = checkpoints.length - whole.length;
+  if (partial) warnings.push(`${partial} checkpoint${partial === 1 ? ' was' : 's were'} written mid-epoch (${checkpoints.filter((c) => !Number.isInteger(c.epoch)).slice(0, 3).map((c) => c.epoch).join(', ')}${partial > 3 ? ', …' : ''}): the forecaster reads checkpoints at whole epochs only (save once per epoch, e.g. save_strategy="epoch")`);
   const epochs = opts.epochs ?? FORECAST_EPOCHS.default;
   const features = runFeatures(whole, epochs);
   let forecast: Forecast | null = null;

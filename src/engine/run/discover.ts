@@ -83,6 +83,6 @@ export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
  * checkpoint's epoch; the items are returned unchanged otherwise.
  */
 export function orderCheckpoints<T extends { path: string; epoch: number | null; metadata?: Record<string, string | number | boolean | null> }>(items: T[], opts: ProgressOptions = {}): (T & { order: number })[] {
-  const { placed } = placeCheckpoints(items.map((it) => ({ path: it.path, epoch: it.epoch, metadata: it.metadata, it })), opts);
-  return placed.map((p) => ({ ...p.it, order: p.epoch }));
+  const { placed, unplaced } = placeCheckpoints(items.map((it) => ({ path: it.path, epoch: it.epoch, metadata: it.metadata, it })), opts);
+  return [...placed, ...unplaced].map((p) => ({ ...p.it, order: p.epoch }));
 }

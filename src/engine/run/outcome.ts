@@ -23,6 +23,11 @@ export interface OutcomeOptions extends ProgressOptions {
   horizon?: number;
 }
 
+/** What the checkpoints' placement found out about the run's numbering (progress.ts Placement). */
+export interface CheckpointFindings {
+  zeroBased?: boolean;
+}
+
 export interface RunOutcome {
   /** The run's logs with epochs on the checkpoints' axis. */
   logs: RunLog[];
@@ -58,10 +63,11 @@ export function runOutcome(
   weightsDivergence: Divergence | null,
   errors: Problem[],
   opts: OutcomeOptions = {},
+  found: CheckpointFindings = {},
 ): RunOutcome {
   const warnings: string[] = [];
   const raw = layoutLogs(layout, errors);
-  const placed = placeLogs(raw, layout.kind, opts);
+  const placed = placeLogs(raw, layout.kind, opts, found.zeroBased);
   warnings.push(...placed.warnings);
   const stateLog = raw.find((l) => l.format === 'hf-trainer-state');
   let trainerState: TrainerState | undefined;

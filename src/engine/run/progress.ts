@@ -54,19 +54,38 @@ export interface Progress {
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-/** The number a file name gives its epoch: `epoch=3.ckpt`, `ckpt_0005.pt`, `model-12.pth` (the last integer). */
+/** A name without its extension and without decimal numbers (`weights.03-0.45.hdf5` → `weights.03-`: 0.45 is a metric). */
+function nameStem(file: string): string {
+  return path.basename(file).replace(/\.[^.]+$/, '').replace(/\d+\.\d+(e-?\d+)?/gi, '');
+}
+
+const EPOCH_TAG = /epoch[=_-]?(\d+)/i;
+const SHORT_TAG = /(?:^|[^a-z0-9.])ep?[=_-]?(\d+)/i;
+const STEP_TAG = /(?:^|[^a-z])(?:global_?step|steps?|iters?|iterations?|it)[=_-]?(\d+)/i;
+
+/** Whether a name tags its number as an epoch (`epoch=3`, `ep05`, `e12`). */
+export function isTaggedEpoch(file: string): boolean {
+  const stem = nameStem(file);
+  return EPOCH_TAG.test(stem) || SHORT_TAG.test(stem);
+}
+
+/**
+ * The number a file name gives its epoch: `epoch=3.ckpt`, `ckpt_0005.pt`, `weights.03-0.45.hdf5`
+ * (decimals are metrics), else the last integer; undefined when the only number is tagged as a
+ * step (`step_1000.pt`, `iter-500.pt`).
+ */
 export function epochFromName(file: string): number | undefined {
-  const base = path.basename(file).replace(/\.[^.]+$/, '');
-  const tagged = /(?:epoch|ep|e)[=_-]?(\d+)/i.exec(base);
+  const stem = nameStem(file);
+  const tagged = EPOCH_TAG.exec(stem) ?? SHORT_TAG.exec(stem);
   if (tagged) return Number(tagged[1]);
-  const all = base.match(/\d+/g);
+  if (STEP_TAG.test(stem)) return undefined;
+  const all = stem.match(/\d+/g);
   return all ? Number(all[all.length - 1]) : undefined;
 }
 
-const TAGGED = /(?:epoch|ep|e)[=_-]?\d+/i;
-
-function stepFromName(file: string): number | undefined {
-  const m = /(?:^|[-_])step=(\d+)/.exec(path.basename(file));
+/** The step a file name gives: `epoch=2-step=938.ckpt`, `step_1000.pt`, `iter-500.pt`. */
+export function stepFromName(file: string): number | undefined {
+  const m = STEP_TAG.exec(nameStem(file));
   return m ? Number(m[1]) : undefined;
 }
 
@@ -114,12 +133,21 @@ const metaNumber = (c: CheckpointFacts, key: string): number | null => {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
 
-/**
- * Places a run's checkpoints on the progress axis and sorts them by it (then by step, then name).
- * `warnings` explain every guess once per run.
- */
-export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: ProgressOptions = {}): { placed: (T & Progress)[]; warnings: string[] } {
-  const shift = opts.epochNumbers === 'index' ? 1 : 0;
+export interface Placement<T> {
+  /** On the axis, sorted by epoch, then step, then name. */
+  placed: (T & Progress)[];
+  /**
+   * Files with no epoch of their own beside numbered ones (`best.pt`, `last.pt`): not on the axis.
+   * They carry a provisional epoch after the last one, for ordering only.
+   */
+  unplaced: (T & Progress)[];
+  /** The run numbers epochs from 0 after training them (told, or shown by an optimizer that has stepped in an "epoch 0" file). */
+  zeroBased: boolean;
+  warnings: string[];
+}
+
+/** Places a run's checkpoints on the progress axis. `warnings` explain every guess once per run. */
+export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: ProgressOptions = {}): Placement<T> {
   const warnings = new Set<string>();
   const out = new Map<T, Progress>();
   const plain: T[] = [];
@@ -134,8 +162,7 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
   for (const c of items) {
     if (isLightningCheckpoint(c)) {
       const stored = c.epoch;
-      const named = epochFromName(c.path);
-      const e = stored ?? named;
+      const e = stored ?? epochFromName(c.path);
       const step = metaNumber(c, 'global_step') ?? stepFromName(c.path) ?? null;
       if (e === undefined) {
         plain.push(c);
@@ -147,7 +174,7 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
         warnings.add(`${path.basename(c.path)} was written mid-epoch (step ${step} of about ${Math.round((e + 1) * spe)} at the end of epoch ${e + 1}): placed at epoch ${epoch}`);
       }
       out.set(c, { epoch, step, epochSource: stored !== null ? 'stored' : 'name' });
-      if (stored === null) warnings.add("Lightning epochs from file names (epoch=E-step=S.ckpt: E+1 epochs done), the files store none");
+      if (stored === null) warnings.add('Lightning epochs from file names (epoch=E-step=S.ckpt: E+1 epochs done), the files store none');
       continue;
     }
     const hfStep = isDirectory(c.path) ? hfCheckpointStep(c.path) : undefined;
@@ -173,40 +200,74 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
     }
     plain.push(c);
   }
-  placePlain(plain, shift, out, warnings);
-  const placed = items.map((c) => ({ ...c, ...out.get(c)! }));
-  placed.sort((a, b) => a.epoch - b.epoch || (a.step ?? -1) - (b.step ?? -1) || a.path.localeCompare(b.path));
-  return { placed, warnings: [...warnings] };
+  const { unplaced, zeroBased } = placePlain(plain, opts, out, warnings);
+  // At the same epoch and step, a numbered file before a copy named best/last/latest/final.
+  const copy = (p: string): number => (/^(best|last|latest|final)/i.test(path.basename(p)) ? 1 : 0);
+  const byAxis = (a: Progress & { path: string }, b: Progress & { path: string }) => a.epoch - b.epoch || (a.step ?? -1) - (b.step ?? -1) || copy(a.path) - copy(b.path) || a.path.localeCompare(b.path);
+  const placed = items.filter((c) => !unplaced.includes(c)).map((c) => ({ ...c, ...out.get(c)! })).sort(byAxis);
+  const last = placed.length ? Math.floor(placed[placed.length - 1].epoch) : 0;
+  const rest = unplaced.map((c, i) => ({ ...c, epoch: last + 1 + i, step: null, epochSource: 'order' as const }));
+  return { placed, unplaced: rest, zeroBased, warnings: [...warnings] };
 }
 
-/** Plain loops: stored epochs for all, else names for all, else modification order. */
-function placePlain<T extends CheckpointFacts>(items: T[], shift: number, out: Map<T, Progress>, warnings: Set<string>): void {
-  if (!items.length) return;
-  const flag = shift ? ' (--epoch-numbers index: +1)' : '';
-  const step = (c: T): number | null => metaNumber(c, 'global_step') ?? metaNumber(c, 'step');
+/** Optimizer steps a plain checkpoint records (a `global_step`/`step` key, else its optimizer's counters), or null. */
+const plainStep = (c: CheckpointFacts): number | null => metaNumber(c, 'global_step') ?? metaNumber(c, 'step') ?? metaNumber(c, 'optimizer_steps') ?? stepFromName(c.path) ?? null;
+/** The optimizer in the file has stepped: the weights were written after some training. */
+const trained = (c: CheckpointFacts): boolean => (metaNumber(c, 'optimizer_steps') ?? 0) > 0 || c.metadata?.optimizer_trained === true;
+
+/**
+ * Plain loops: the stored epoch of every file, else the number in the names (files without one are
+ * left unplaced when they store no epoch either), else the order of modification times. Numbers
+ * are epochs completed, unless told (`epochNumbers: 'index'`) or shown otherwise: a file numbered 0
+ * whose optimizer has already stepped was written after the first epoch, so the run counts from 0.
+ */
+function placePlain<T extends CheckpointFacts>(items: T[], opts: ProgressOptions, out: Map<T, Progress>, warnings: Set<string>): { unplaced: T[]; zeroBased: boolean } {
+  const none = { unplaced: [] as T[], zeroBased: opts.epochNumbers === 'index' };
+  if (!items.length) return none;
+  const numbers = new Map<T, { n: number; source: EpochSource }>();
+  const unplaced: T[] = [];
   if (items.every((c) => c.epoch !== null)) {
-    for (const c of items) out.set(c, { epoch: c.epoch! + shift, step: step(c), epochSource: 'stored' });
-    const offByOne = items.filter((c) => epochFromName(c.path) === c.epoch! + 1);
-    if (offByOne.length === items.length && !shift) {
-      warnings.add(`the epoch stored in each file is one less than the number in its name (${path.basename(items[0].path)} stores ${items[0].epoch}): the stored epochs are used, as epochs completed; if they count from 0, use --epoch-numbers index`);
+    for (const c of items) numbers.set(c, { n: c.epoch!, source: 'stored' });
+    if (items.every((c) => epochFromName(c.path) === c.epoch! + 1) && opts.epochNumbers === undefined) {
+      warnings.add(`the epoch stored in each file is one less than the number in its name (${path.basename(items[0].path)} stores ${items[0].epoch}): the stored epochs are used; if they count from 0, use --epoch-numbers index`);
     }
-    return;
+  } else {
+    // A bare number in a name is an epoch only when the numbered files differ by that number alone
+    // (ckpt_1.pt, ckpt_2.pt), so 'resnet18.pt' is not taken for epoch 18; tagged names always count.
+    const numbered = items.filter((c) => epochFromName(c.path) !== undefined);
+    const stems = new Set(numbered.map((c) => nameStem(c.path).replace(/\d+/g, '#')));
+    const usable = numbered.length > 0 && (numbered.every((c) => isTaggedEpoch(c.path)) || (stems.size === 1 && numbered.length > 1));
+    if (usable) {
+      for (const c of items) {
+        if (epochFromName(c.path) !== undefined) numbers.set(c, { n: epochFromName(c.path)!, source: 'name' });
+        else if (c.epoch !== null) numbers.set(c, { n: c.epoch, source: 'stored' });
+        else unplaced.push(c);
+      }
+      if (unplaced.length) warnings.add(`${unplaced.map((c) => path.basename(c.path)).join(', ')}: no epoch in ${unplaced.length === 1 ? 'its name or contents' : 'their names or contents'} beside the numbered checkpoints (a copy of one of them, such as the best or last): left out`);
+    } else {
+      const byTime = [...items].sort((a, b) => mtime(a.path) - mtime(b.path) || a.path.localeCompare(b.path));
+      byTime.forEach((c, i) => out.set(c, { epoch: i + 1, step: plainStep(c), epochSource: 'order' }));
+      const steps = items.some((c) => stepFromName(c.path) !== undefined) ? ' (their names give steps, not epochs)' : '';
+      warnings.add(items.length > 1 ? `the checkpoints store no epoch and their names give none${steps}: numbered 1, 2, … in order of modification time` : `the checkpoint stores no epoch and its name gives none${steps}: taken as epoch 1`);
+      return none;
+    }
   }
-  // A bare number in a name is an epoch only when the run's files differ by that number alone
-  // (ckpt_1.pt, ckpt_2.pt), so 'resnet18.pt' is not taken for epoch 18; tagged names always count.
-  const stems = new Set(items.map((c) => path.basename(c.path).replace(/\d+/g, '#')));
-  const tagged = items.every((c) => TAGGED.test(path.basename(c.path)));
-  if (items.every((c) => epochFromName(c.path) !== undefined) && (tagged || (stems.size === 1 && items.length > 1))) {
-    for (const c of items) out.set(c, { epoch: epochFromName(c.path)! + shift, step: step(c), epochSource: 'name' });
-    warnings.add(shift
-      ? `epochs from file names, each the 0-based index of the epoch just trained (--epoch-numbers index): ${path.basename(items[0].path)} = ${epochFromName(items[0].path)! + 1} epochs done`
-      : `epochs from file names, read as epochs completed (epoch_0 = the weights before training, epoch_3 = after 3 epochs); if your loop names the file after the 0-based index of the epoch it just trained, use --epoch-numbers index`);
-    return;
+  const evidence = [...numbers].find(([c, v]) => v.n === 0 && trained(c));
+  let zeroBased = opts.epochNumbers === 'index';
+  if (evidence && opts.epochNumbers === undefined) {
+    zeroBased = true;
+    const [c] = evidence;
+    const steps = metaNumber(c, 'optimizer_steps');
+    warnings.add(`${path.basename(c.path)} is numbered 0 but its optimizer has ${steps ? `taken ${steps} steps` : 'state'}: it was written after training, so this run numbers epochs from 0 after training them; read as the number + 1 (--epoch-numbers completed to read them as written)`);
+  } else if (evidence && opts.epochNumbers === 'completed') {
+    warnings.add(`${path.basename(evidence[0].path)} is numbered 0 but its optimizer has stepped: --epoch-numbers completed reads it as the weights before training anyway`);
   }
-  const byTime = [...items].sort((a, b) => mtime(a.path) - mtime(b.path) || a.path.localeCompare(b.path));
-  byTime.forEach((c, i) => out.set(c, { epoch: i + 1, step: step(c), epochSource: 'order' }));
-  if (items.length > 1) warnings.add('the checkpoints store no epoch and their names give none: numbered 1, 2, … in order of modification time');
-  else warnings.add('the checkpoint stores no epoch and its name gives none: taken as epoch 1');
+  if (zeroBased && opts.epochNumbers === 'index') warnings.add('epoch numbers read as 0-based indices of the epoch just trained (--epoch-numbers index): + 1');
+  if (!zeroBased && [...numbers.values()].some((v) => v.source === 'name')) {
+    warnings.add('epochs from file names, read as epochs completed (epoch_0 = the weights before training, epoch_3 = after 3 epochs); if your loop names the file after the 0-based index of the epoch it just trained, use --epoch-numbers index');
+  }
+  for (const [c, v] of numbers) out.set(c, { epoch: v.n + (zeroBased ? 1 : 0), step: plainStep(c), epochSource: v.source });
+  return { unplaced, zeroBased };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,10 +305,10 @@ function isKerasLog(log: RunLog, layout: LayoutKind): boolean {
  * The run's logs with every point's epoch on the checkpoints' axis, a line per log saying how,
  * and warnings where the convention is assumed.
  */
-export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOptions = {}): { logs: RunLog[]; rules: string[]; warnings: string[] } {
+export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOptions = {}, zeroBased = false): { logs: RunLog[]; rules: string[]; warnings: string[] } {
   const rules: string[] = [];
   const warnings: string[] = [];
-  const shift = opts.epochNumbers === 'index' ? 1 : 0;
+  const told = opts.epochNumbers === 'index';
   const placed = logs.map((log) => {
     const name = path.basename(log.source);
     if (log.format === 'hf-trainer-state') {
@@ -262,8 +323,10 @@ export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOpti
       rules.push(`${name}: Keras' 0-based epoch E placed at E+1`);
       return mapSeries(log, (_k, p) => p.epoch + 1);
     }
-    rules.push(`${name}: epochs as logged, read as epochs completed${shift ? ' (--epoch-numbers index: +1)' : ''}`);
     const min = Math.min(...Object.values(log.series).flat().map((p) => p.epoch));
+    // A run whose checkpoints count epochs from 0 (progress: an "epoch 0" file written after training) logs them so too when its log starts at 0.
+    const shift = told || (zeroBased && min === 0) ? 1 : 0;
+    rules.push(`${name}: epochs as logged, read as epochs completed${told ? ' (--epoch-numbers index: +1)' : shift ? ' after +1 (the run numbers epochs from 0, as its checkpoints show)' : ''}`);
     if (!shift && min === 0 && Object.keys(log.series).some((k) => !isTestMetric(k))) {
       warnings.push(`${name} logs epoch 0, read as before any training; if it logs the 0-based index of the epoch just trained, use --epoch-numbers index`);
     }
