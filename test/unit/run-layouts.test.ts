@@ -249,12 +249,20 @@ test('--write stores results atomically next to the run; the next analyze reuses
     assert.deepEqual(b.checkpoints.map((c: { eigenvalue: number }) => c.eigenvalue), a.checkpoints.map((c: { eigenvalue: number; epoch: number }) => (c.epoch === 2 ? 123.456 : c.eigenvalue)));
     assert.deepEqual(b.checkpoints.map((c: { path: string }) => c.path), a.checkpoints.map((c: { path: string }) => c.path));
   }
+  // A stored result that does not check out is a miss, never an error: that checkpoint is analyzed again.
+  const other = stored.map((f) => path.join(store, f)).find((f) => JSON.parse(fs.readFileSync(f, 'utf8')).analysis.path.endsWith('epoch=2-step=36.ckpt'))!;
+  const bad = JSON.parse(fs.readFileSync(other, 'utf8'));
+  bad.analysis.layers[1].weightedDegree = 'nan';
+  fs.writeFileSync(other, JSON.stringify(bad));
+  const checked = one(run);
+  assert.deepEqual(checked.checkpoints.map((c) => c.reused === undefined), [false, false, true, false]);
+  assert.deepEqual(checked.errors, []);
   // A rewritten checkpoint has another key; another input size is another result.
   const ck = path.join(run, 'lightning_logs', 'version_0', 'checkpoints');
   fs.copyFileSync(path.join(L, 'plain', 'digits-loop', 'epoch_1.pt'), path.join(ck, 'epoch=0-step=12.ckpt'));
   const changed = one(run);
   assert.equal(changed.checkpoints.length, 4);
-  for (const c of changed.checkpoints) assert.equal(c.reused === undefined, c.path.endsWith('epoch=0-step=12.ckpt'), c.path);
+  for (const c of changed.checkpoints) assert.equal(c.reused === undefined, /epoch=[02]-/.test(path.basename(c.path)), c.path);
   const sized = JSON.parse(cli('analyze', run, '--json', '--input-size', '32', '--workers', '2').stdout).runs[0];
   assert.ok(sized.checkpoints.every((c: { reused?: unknown }) => c.reused === undefined), 'results stored for another input size are not reused');
 });

@@ -151,6 +151,7 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
   const warnings = new Set<string>();
   const out = new Map<T, Progress>();
   const plain: T[] = [];
+  const stateless: { c: T; step: number }[] = []; // checkpoint-<step> folders no trainer state places
   let outputState: TrainerState | null | undefined; // read once, when a folder has no state of its own
   // Lightning: steps per epoch, for checkpoints written mid-epoch.
   const lightning = items.filter(isLightningCheckpoint);
@@ -190,7 +191,7 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
       else if (outputState?.maxSteps && outputState.numTrainEpochs) {
         out.set(c, { epoch: round((hfStep * outputState.numTrainEpochs) / outputState.maxSteps), step: hfStep, epochSource: 'log' });
         warnings.add(`${path.basename(c.path)} has no trainer_state.json: its epoch is its step × num_train_epochs / max_steps of the output folder's state`);
-      } else plain.push(c);
+      } else stateless.push({ c, step: hfStep });
       continue;
     }
     if (/\.(h5|hdf5|keras)$/i.test(c.path) && c.epoch === null && epochFromName(c.path) !== undefined) {
@@ -199,6 +200,10 @@ export function placeCheckpoints<T extends CheckpointFacts>(items: T[], opts: Pr
       continue;
     }
     plain.push(c);
+  }
+  if (stateless.length) {
+    stateless.sort((a, b) => a.step - b.step).forEach(({ c, step }, i) => out.set(c, { epoch: i + 1, step, epochSource: 'order' }));
+    warnings.add('checkpoint-<step> folders without a trainer_state.json, in or beside them: numbered 1, 2, … by step (their epochs are unknown)');
   }
   const { unplaced, zeroBased } = placePlain(plain, opts, out, warnings);
   // At the same epoch and step, a numbered file before a copy named best/last/latest/final.

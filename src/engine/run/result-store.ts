@@ -71,9 +71,19 @@ function decode(_k: string, v: unknown): unknown {
   return v;
 }
 
+const STATS = ['mean', 'std', 'min', 'q25', 'median', 'q75', 'max'];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStats = (v: unknown): boolean => isObject(v) && STATS.every((k) => typeof v[k] === 'number');
+
+/** A stored analysis has every field the report, the features and the forecaster read, of the right type. */
 function isAnalysis(a: unknown): a is CheckpointAnalysis {
-  const x = a as CheckpointAnalysis;
-  return !!x && typeof x === 'object' && typeof x.format === 'string' && Array.isArray(x.layers) && typeof x.eigenvalue === 'number' && !!x.graph && typeof x.graph.nodes === 'number' && Array.isArray(x.warnings);
+  if (!isObject(a) || typeof a.format !== 'string' || typeof a.eigenvalue !== 'number' || !(a.epoch === null || typeof a.epoch === 'number')) return false;
+  const g = a.graph;
+  if (!isObject(g) || !['nodes', 'edges', 'unrolledNodes', 'unrolledEdges', 'inputSize'].every((k) => typeof g[k] === 'number') || typeof g.unrolledEstimated !== 'boolean') return false;
+  if (!Array.isArray(a.warnings) || !a.warnings.every((w) => typeof w === 'string')) return false;
+  if (!isObject(a.metadata) || !Object.values(a.metadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) return false;
+  if (!isObject(a.timings) || !Array.isArray(a.layers)) return false;
+  return a.layers.every((l) => isObject(l) && typeof l.name === 'string' && ['input', 'conv', 'dense'].includes(l.kind as string) && typeof l.nodes === 'number' && ['weightedDegree', 'inDegree', 'outDegree', 'eigenvectorCentrality'].every((k) => isStats(l[k])));
 }
 
 /** A stored analysis of this checkpoint's content and options, or undefined. */
