@@ -1,9 +1,10 @@
 /**
  * Results next to the runs: `analyze --write` stores each checkpoint's analysis in
- * `<run>/.training-dynamics/results/<content hash>-<input size>.json`, and every later analysis
- * (the CLI, `train`, the editor's run plans) reuses what it finds there instead of reading the
- * checkpoint again. So the analysis can run where the training runs (inside the job, a Slurm
- * array task, a Ray task), and an editor on a login node or over Remote-SSH only reads results.
+ * `<run>/.training-dynamics/results/<content hash>-<input size>.json`, and every RunPlan (the CLI
+ * in a thread or on workers, `train`) reuses what it finds there instead of reading the checkpoint
+ * again. So the analysis can run where the training runs (inside the job, a Slurm array task, a
+ * Ray task), and a login node only reads results. The editor's live service keeps its own cache
+ * (src/runtime/live/result-cache.ts); it can read these with `readStored` / `storesFor`.
  *
  *  - Content-addressed (io/content-hash.ts, the recipe of the editor's own cache): a checkpoint
  *    rewritten in place gets a new key; a run folder moved or copied elsewhere keeps its results.
