@@ -167,6 +167,26 @@ test('plain loop: epoch_0.pt before training; names read as epochs completed, wi
   assert.equal(one(run).status, 'running');
 });
 
+test('hyperparameters from Hydra and Weights & Biases configs beside a plain run: dotted keys, numbers as numbers, sources, the horizon from trainer.max_epochs, no secrets', () => {
+  const run = tmpCopy('plain/digits-loop');
+  fs.rmSync(path.join(run, 'config.json'));
+  fs.mkdirSync(path.join(run, '.hydra'));
+  fs.writeFileSync(path.join(run, '.hydra', 'config.yaml'), 'optimizer:\n  name: sgd\n  lr: 1.0e-1\n  betas: !!python/tuple\n  - 0.9\n  - 0.999\ntrainer:\n  max_epochs: 10\nlogger:\n  api_key: s3cr3t\n');
+  const files = path.join(run, 'wandb', 'latest-run', 'files');
+  fs.mkdirSync(files, { recursive: true });
+  fs.writeFileSync(path.join(files, 'config.yaml'), 'wandb_version: 1\n\n_wandb:\n  desc: null\n  value:\n    cli_version: 0.16.0\nbatch_size:\n  desc: null\n  value: 128\nwidth:\n  desc: null\n  value: "0.5"\n');
+  const r = one(run);
+  const { values, sources } = r.hyperparameters;
+  assert.equal(values['optimizer.lr'], 0.1);
+  assert.equal(values['optimizer.betas.1'], 0.999);
+  assert.equal(sources['optimizer.lr'], path.join('.hydra', 'config.yaml'));
+  assert.equal(values.batch_size, 128);
+  assert.equal(values.width, 0.5, 'numbers as numbers, even when written as strings');
+  assert.equal(sources.batch_size, path.join('wandb', 'latest-run', 'files', 'config.yaml'));
+  assert.ok(!Object.keys(values).some((k) => /api_key|_wandb|wandb_version/.test(k)));
+  assert.deepEqual(r.horizon, { epochs: 10, steps: null, source: 'config', key: 'trainer.max_epochs', file: path.join('.hydra', 'config.yaml') });
+});
+
 test('PyTorch\'s checkpoint recipe: a stored epoch 0 whose optimizer has stepped means the run counts from 0: read as epoch + 1, its log too; best.pt is a copy', () => {
   const r = one(path.join(L, 'plain', 'digits-tutorial'));
   assert.deepEqual(r.checkpoints.map((c) => [path.basename(c.path), c.epoch, c.step, c.epochSource]), [
