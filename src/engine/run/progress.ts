@@ -296,9 +296,12 @@ function isLightningLog(log: RunLog, layout: LayoutKind): boolean {
   return layout === 'lightning' || (path.basename(log.source) === 'metrics.csv' && /^version_\d+$/.test(dir));
 }
 
+const KERAS_EPOCH_SERIES = /(^|\/)epoch_/;
+
 function isKerasLog(log: RunLog, layout: LayoutKind): boolean {
   const names = Object.keys(log.series);
-  if (log.format === 'tensorboard') return names.length > 0 && names.every((n) => /(^|\/)epoch_/.test(n));
+  // Keras' TensorBoard callback: per-epoch series `epoch_<metric>` at step = the 0-based epoch (batch series beside them keep their steps).
+  if (log.format === 'tensorboard') return names.some((n) => KERAS_EPOCH_SERIES.test(n));
   if (log.format !== 'keras-csv') return false;
   if (layout === 'keras') return true;
   // Keras' CSVLogger: epochs from 0 and the metric columns sorted by name.
@@ -326,7 +329,7 @@ export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOpti
     }
     if (isKerasLog(log, layout)) {
       rules.push(`${name}: Keras' 0-based epoch E placed at E+1`);
-      return mapSeries(log, (_k, p) => p.epoch + 1);
+      return mapSeries(log, (k, p) => (log.format !== 'tensorboard' || KERAS_EPOCH_SERIES.test(k) ? p.epoch + 1 : p.epoch));
     }
     const min = Math.min(...Object.values(log.series).flat().map((p) => p.epoch));
     // A run whose checkpoints count epochs from 0 (progress: an "epoch 0" file written after training) logs them so too when its log starts at 0.
