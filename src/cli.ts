@@ -1,14 +1,16 @@
 /**
  * Command-line interface: the same analysis as the extension, outside VS Code.
  *
- *   training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE] [--workers N]
- *   training-dynamics train PATH [--out FILE] [--input-size S] [--json]
+ *   training-dynamics analyze PATH [--json] [--write] [--epochs K] [--horizon T] [--epoch-numbers completed|index]
+ *                                  [--input-size S] [--model FILE] [--workers N]
+ *   training-dynamics train PATH [--out FILE] [--horizon T] [--epoch-numbers completed|index] [--input-size S] [--json]
  *
- * Exit codes: 0 everything was read; 2 bad input (a file could not be read, or nothing found);
- * 1 usage error or internal failure.
+ * Exit codes: 0 everything was read (a diverged run is a result, not an error); 2 bad input (a
+ * file could not be read, or nothing found); 1 usage error or internal failure.
  */
 import * as path from 'node:path';
 import type { AnalysisReport, RunReport } from './engine/run/report';
+import type { EpochNumbers } from './engine/run/progress';
 import { FORECAST_EPOCHS } from './engine/forecast/limits';
 import { analyzePathParallel } from './runtime/analyze-parallel';
 import { machineCores, poolSize } from './runtime/pool/worker-pool';
@@ -16,15 +18,23 @@ import { InputError, errorMessage } from './engine/errors';
 import { trainForecaster, type TrainReport } from './engine/forecast/train';
 
 const USAGE = `Usage:
-  training-dynamics analyze PATH [--json] [--epochs K] [--input-size S] [--model FILE] [--workers N]
-  training-dynamics train PATH [--out FILE] [--input-size S] [--json]
+  training-dynamics analyze PATH [--json] [--write] [--epochs K] [--horizon T] [--epoch-numbers completed|index]
+                                 [--input-size S] [--model FILE] [--workers N]
+  training-dynamics train PATH [--out FILE] [--horizon T] [--epoch-numbers completed|index] [--input-size S] [--json]
 
-  analyze       graph, properties and forecast of every run under PATH
+  analyze       graph, properties, status and forecast of every run under PATH
   train         fit a forecaster on the finished runs under PATH (final accuracy from their logs);
                 later analyses of runs under PATH use it before the shipped one
-  PATH          a checkpoint file, a run folder, or a folder of run folders
+  PATH          a checkpoint file or folder, a run folder, or a folder of run folders
   --json        print one JSON document instead of the summary
+  --write       store each checkpoint's result and the run's report in <run>/.training-dynamics/;
+                later analyses (CLI or editor) reuse them instead of reading the checkpoints again
   --epochs K    epochs used for the forecast (default 3, at most 5)
+  --horizon T   the epoch the runs are set to end at (default: from each run's config)
+  --epoch-numbers completed|index
+                how a plain loop numbers epochs in file names, stored 'epoch' keys and logs:
+                epochs completed (default: epoch_0 = before training, epoch_3 = after 3 epochs), or
+                the 0-based index of the epoch just trained (epoch_0 = after the first epoch)
   --input-size  input height/width, for the unrolled-graph size estimate
   --model FILE  forecaster file to use (default: PATH's .training-dynamics/forecaster.json, else the shipped one)
   --workers N   checkpoints analyzed side by side, one worker thread each (default: one per core,
@@ -35,6 +45,9 @@ interface Args {
   command: string;
   target?: string;
   json: boolean;
+  write: boolean;
+  horizon?: number;
+  epochNumbers?: EpochNumbers;
   epochs: number;
   inputSize?: number;
   model?: string;
@@ -43,11 +56,20 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { command: argv[0] ?? '', json: false, epochs: FORECAST_EPOCHS.default };
+  const a: Args = { command: argv[0] ?? '', json: false, write: false, epochs: FORECAST_EPOCHS.default };
   for (let i = 1; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--json') a.json = true;
-    else if (v === '--epochs' || v === '--input-size' || v === '--workers') {
+    else if (v === '--write') a.write = true;
+    else if (v === '--horizon') {
+      const n = Number(argv[++i]);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--horizon needs a positive number of epochs, got '${argv[i] ?? ''}'`);
+      a.horizon = n;
+    } else if (v === '--epoch-numbers') {
+      const m = argv[++i];
+      if (m !== 'completed' && m !== 'index') throw new UsageError(`--epoch-numbers is 'completed' or 'index', got '${m ?? ''}'`);
+      a.epochNumbers = m;
+    } else if (v === '--epochs' || v === '--input-size' || v === '--workers') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`${v} needs a positive integer, got '${argv[i] ?? ''}'`);
       if (v === '--epochs') {
@@ -84,9 +106,22 @@ function wiringWords(wiring: string | undefined, components: number | undefined)
   return wiring === 'layer-local' || components === undefined ? w : `${w}; ${components} connected component${components === 1 ? '' : 's'}`;
 }
 
+const pct = (x: number): string => (Number.isFinite(x) ? `${fmt(x * 100, 1)}%` : 'unknown');
+const epochText = (e: number): string => (Number.isInteger(e) ? String(e) : fmt(e, 2));
+
+const HP_FIRST = [/(^|\.)(lr|learning_rate)$/, /batch_size$/, /(^|\.)(max_epochs|num_train_epochs|epochs)$/, /(^|\.)optim(izer)?$/, /weight_decay$/, /momentum$/, /dropout$/, /(^|\.)seed$/];
+
 function printRun(run: RunReport, cwd: string): void {
   const rel = path.relative(cwd, run.path) || '.';
-  console.log(`\nRun ${rel}  (${run.checkpoints.length} checkpoint${run.checkpoints.length === 1 ? '' : 's'}${run.errors.length ? `, ${run.errors.length} unreadable` : ''})`);
+  const named = run.name !== path.basename(run.path) ? `${run.name}; ` : '';
+  console.log(`\nRun ${rel}  (${named}${run.checkpoints.length} checkpoint${run.checkpoints.length === 1 ? '' : 's'}${run.errors.length ? `, ${run.errors.length} unreadable` : ''})`);
+  const h = run.horizon;
+  const horizon = h ? `horizon ${h.epochs !== null ? `${epochText(h.epochs)} epochs` : ''}${h.epochs !== null && h.steps !== null ? ', ' : ''}${h.steps !== null ? `${h.steps} steps` : ''} (${h.source === 'config' ? `${h.key} in ${h.file ?? 'the config'}` : h.source === 'flag' ? '--horizon' : 'where it logged its test result'})` : 'horizon unknown (no max_epochs, epochs or max_steps in its config; --horizon T sets it)';
+  console.log(`  ${run.layout} layout; status ${run.status}: ${run.statusReason}; ${horizon}`);
+  // The usual suspects first: learning rate, batch size, epochs, optimizer, regularisation, seed.
+  const key = (k: string): number => { const i = HP_FIRST.findIndex((re) => re.test(k)); return i < 0 ? HP_FIRST.length : i; };
+  const hp = Object.entries(run.hyperparameters.values).map((e, i) => ({ e, i })).sort((a, b) => key(a.e[0]) - key(b.e[0]) || a.i - b.i).map((x) => x.e);
+  if (hp.length) console.log(`  hyperparameters: ${hp.slice(0, 8).map(([k, v]) => `${k}=${v}`).join(', ')}${hp.length > 8 ? ` (+${hp.length - 8} more in --json)` : ''}`);
   if (run.checkpoints.length) {
     const c0 = run.checkpoints[0];
     console.log(`  format ${c0.format}; rolled graph ${big(c0.graph.nodes)} nodes, ${big(c0.graph.edges)} edges; unrolled${c0.graph.unrolledEstimated ? ' (est., ' + c0.graph.inputSize + 'px input)' : ''} ${big(c0.graph.unrolledNodes)} nodes, ${big(c0.graph.unrolledEdges)} edges (${fmt(c0.graph.unrolledEdges / Math.max(1, c0.graph.edges), 0)}× more)`);
@@ -94,32 +129,50 @@ function printRun(run: RunReport, cwd: string): void {
     const layers = c0.layers.filter((l) => l.kind !== 'input');
     const show = layers.length <= 6 ? layers : [layers[0], layers[1], layers[Math.floor(layers.length / 2)], layers[layers.length - 2], layers[layers.length - 1]];
     const acc = new Map((run.accuracy?.points ?? []).map((p) => [p.epoch, p.value]));
-    console.log('  epoch  ' + (acc.size ? 'val acc  ' : '') + 'λ₁        ' + show.map((l) => `deg:${l.name}`.slice(0, 16).padEnd(17)).join(''));
+    const steps = run.checkpoints.some((c) => c.step !== null);
+    console.log('  epoch  ' + (steps ? 'step     ' : '') + (acc.size ? 'val acc  ' : '') + 'λ₁        ' + show.map((l) => `deg:${l.name}`.slice(0, 16).padEnd(17)).join(''));
     for (const c of run.checkpoints) {
       const cells = show.map((l) => {
         const x = c.layers.find((y) => y.name === l.name);
         return (x ? fmt(x.weightedDegree.mean) : '-').padEnd(17);
       });
-      const a = acc.get(c.order);
-      const accCell = acc.size ? (a === undefined ? '-' : `${fmt(a * 100, 1)}%`).padEnd(9) : '';
-      console.log(`  ${String(c.order).padStart(5)}  ${accCell}${fmt(c.eigenvalue).padEnd(9)} ${cells.join('')}`);
+      const a = acc.get(c.epoch);
+      const accCell = acc.size ? (a === undefined ? '-' : pct(a)).padEnd(9) : '';
+      const guess = c.epochSource === 'stored' || c.epochSource === 'log' ? ' ' : '*';
+      const stepCell = steps ? String(c.step ?? '-').padEnd(9) : '';
+      console.log(`  ${epochText(c.epoch).padStart(5)}${guess} ${stepCell}${accCell}${fmt(c.eigenvalue).padEnd(9)} ${cells.join('')}${c.reused ? '  (stored result)' : ''}`);
     }
+    const sources = new Set(run.checkpoints.map((c) => c.epochSource));
+    if (sources.has('name') || sources.has('order')) console.log(`  * epoch ${sources.has('order') ? 'from the order of the files' : 'from the file name'}: a guess (see the notes)`);
     if (run.checkpoints.length >= 2) {
       const first = run.checkpoints[0];
       const last = run.checkpoints[run.checkpoints.length - 1];
       const lam = (last.eigenvalue / first.eigenvalue - 1) * 100;
-      console.log(`  trend: spectral radius ${lam >= 0 ? '+' : ''}${fmt(lam, 1)}% from epoch ${first.order} to ${last.order}`);
+      console.log(`  trend: spectral radius ${lam >= 0 ? '+' : ''}${fmt(lam, 1)}% from epoch ${epochText(first.epoch)} to ${epochText(last.epoch)}`);
     }
-    const warn = new Set(run.checkpoints.flatMap((c) => c.warnings));
-    for (const w of [...warn].slice(0, 5)) console.log(`  note: ${w}`);
-    if (warn.size > 5) console.log(`  note: … ${warn.size - 5} more`);
+    const reused = run.checkpoints.filter((c) => c.reused).length;
+    if (reused) console.log(`  ${reused} of ${run.checkpoints.length} results read from ${path.join('.training-dynamics', 'results')} (stored by analyze --write)`);
   }
-  if (run.accuracy?.final != null) console.log(`  logged final accuracy: ${fmt(run.accuracy.final * 100, 1)}% (from ${run.accuracy.sources.map((f) => path.basename(f)).join(', ')})`);
+  const notes = [...run.warnings, ...new Set(run.checkpoints.flatMap((c) => c.warnings))];
+  for (const w of notes.slice(0, 8)) console.log(`  note: ${w}`);
+  if (notes.length > 8) console.log(`  note: … ${notes.length - 8} more (--json lists them)`);
+  const d = run.diverged;
+  if (d) console.log(`  diverged at epoch ${epochText(d.epoch)}${d.step !== null ? ` (step ${d.step})` : ''}: ${d.tensor ? `tensor '${d.tensor}' of ${path.basename(d.file)} holds ${d.value}` : `${d.metric} is ${d.value} in ${path.basename(d.file)}`}`);
+  const accLog = run.accuracy;
+  if (accLog?.final != null) console.log(`  logged final accuracy: ${pct(accLog.final)} (from ${accLog.sources.map((f) => path.basename(f)).join(', ')})`);
+  else if (accLog?.points.length) {
+    const lastPt = accLog.points[accLog.points.length - 1];
+    console.log(`  last logged ${accLog.metric}: ${pct(lastPt.value)} at epoch ${epochText(lastPt.epoch)}${h?.epochs != null ? ` of ${epochText(h.epochs)}` : ''} (the run ${run.status === 'diverged' ? 'diverged' : run.status === 'stopped' ? 'was stopped' : 'has not finished'}: no final accuracy)`);
+  }
   if (run.forecast) {
     const f = run.forecast;
-    console.log(`  forecast: final accuracy ${fmt(f.accuracy * 100, 1)}% (80% interval ${fmt(f.low * 100, 1)}–${fmt(f.high * 100, 1)}%) from ${f.epochsUsed} epoch${f.epochsUsed === 1 ? '' : 's'}`);
-    if (f.model) console.log(`            by ${f.model}`);
-  } else console.log('  forecast: none (needs a trained predictor for this architecture)');
+    if (f.reason) console.log(`  forecast: ${pct(f.accuracy)} (${f.reason})`);
+    else {
+      console.log(`  forecast: final accuracy ${pct(f.accuracy)} (80% interval ${fmt(f.low * 100, 1)}–${fmt(f.high * 100, 1)}%) from ${f.epochsUsed} epoch${f.epochsUsed === 1 ? '' : 's'}`);
+      if (f.model) console.log(`            by ${f.model}`);
+      if (f.horizonNote) console.log(`            for ${f.horizonNote}`);
+    }
+  } else console.log('  forecast: none (needs a trained predictor for this architecture and a checkpoint after epoch 1)');
   for (const e of run.errors) console.log(`  error: ${path.relative(cwd, e.path)}: ${e.message}`);
 }
 
@@ -150,6 +203,9 @@ export async function main(argv: string[]): Promise<number> {
       epochs: args.epochs,
       inputSize: args.inputSize,
       modelFile: args.model,
+      write: args.write,
+      horizon: args.horizon,
+      epochNumbers: args.epochNumbers,
       workers: args.workers ?? poolSize(machineCores(), false),
       auto: args.workers === undefined,
       workerScript: path.join(__dirname, 'worker.js'),
@@ -173,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
 function train(args: Args, target: string): number {
   let r: TrainReport;
   try {
-    r = trainForecaster(target, { outFile: args.out, inputSize: args.inputSize, onProgress: args.json ? undefined : (i, n) => process.stderr.write(`\ranalyzing run ${i}/${n}`) });
+    r = trainForecaster(target, { outFile: args.out, inputSize: args.inputSize, horizon: args.horizon, epochNumbers: args.epochNumbers, onProgress: args.json ? undefined : (i, n) => process.stderr.write(`\ranalyzing run ${i}/${n}`) });
     if (!args.json) process.stderr.write('\n');
   } catch (e) {
     console.error(`error: ${errorMessage(e)}`);

@@ -41,7 +41,7 @@ export function extractRun(dir: string): ZooRecord {
   const files: string[] = [];
   for (let e = 0; e <= FORECAST_EPOCHS.max && fs.existsSync(path.join(dir, `epoch_${e}.pt`)); e++) files.push(path.join(dir, `epoch_${e}.pt`));
   // Diverged runs (NaN weights) have no graph from there on: the run keeps the epochs before.
-  const plan = runPlanInThread(new RunPlan<ReturnType<typeof analyzeInThread> & { weights: Record<string, number> }>(files, { stopOnError: true }), (item, warm) => {
+  const plan = runPlanInThread(new RunPlan<ReturnType<typeof analyzeInThread> & { weights: Record<string, number> }>(files, { stopOnError: true, reuse: false }), (item, warm) => {
     const r = analyzeInThread(item.file, warm);
     const ck = openCheckpoint(item.file);
     try {

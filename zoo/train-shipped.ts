@@ -40,5 +40,7 @@ for (const [sig, runs] of bySig) {
 fit(all, '*', ['global'], 'all zoos');
 fit(all, '*', ['global', 'val'], 'all zoos');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-writeBundle(out, { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, source: `model zoo (${zoos.length} zoos, ${all.length} runs)`, created: 'zoo/features', predictors });
+const trained = all.map((r) => r.rec.epochsTrained);
+const horizon = { min: Math.min(...trained), max: Math.max(...trained) };
+writeBundle(out, { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, source: `model zoo (${zoos.length} zoos, ${all.length} runs)`, created: 'zoo/features', horizon, predictors });
 process.stderr.write(`${predictors.length} predictors → ${out} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)\n`);

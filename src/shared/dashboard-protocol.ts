@@ -86,6 +86,12 @@ export interface ForecastView {
   epochsUsed: number;
   /** Which predictor made it, in words. */
   model?: string;
+  /** The epoch the forecast accuracy is for, when known. */
+  horizon?: number | null;
+  /** The horizon in words (and whether it is the run's own). */
+  horizonNote?: string;
+  /** Why the forecast is what it is when no predictor made it (a diverged run: chance level). */
+  reason?: string;
 }
 
 export interface AccuracyPoint {

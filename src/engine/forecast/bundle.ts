@@ -19,6 +19,11 @@ export interface ForecasterBundle {
   /** What it was trained on, for display: e.g. "model zoo (8 zoos, 1,200 runs)". */
   source: string;
   created: string;
+  /**
+   * Epochs the runs it learned from trained for (their final accuracy is at that horizon): the
+   * model zoo's end at 12–15. Absent in files written before horizons were recorded.
+   */
+  horizon?: { min: number; max: number };
   predictors: Predictor[];
 }
 
@@ -59,6 +64,10 @@ export function readBundle(file: string): ForecasterBundle {
   if (json?.format !== BUNDLE_FORMAT) throw new InputError(file, `not a forecaster file (format ${JSON.stringify(json?.format)})`);
   if (json.version !== BUNDLE_VERSION) throw new InputError(file, `forecaster file version ${json.version} is not supported (expected ${BUNDLE_VERSION})`);
   if (!Array.isArray(json.predictors)) throw new InputError(file, 'no predictors');
+  if (json.horizon !== undefined) {
+    const h = json.horizon;
+    if (!h || typeof h !== 'object' || !(h.min > 0) || !(h.max >= h.min) || !Number.isFinite(h.max)) throw new InputError(file, `horizon ${JSON.stringify(h)} is not {min, max} epochs`);
+  }
   json.predictors.forEach((p, i) => checkPredictor(p, i, file));
   return json;
 }

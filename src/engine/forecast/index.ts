@@ -78,6 +78,14 @@ function describe(p: Predictor, bundle: ForecasterBundle): string {
   return `${bundle.source}: ${arch}, ${inputs}, ${p.trainedOn.runs} runs`;
 }
 
+/** The epoch a bundle's forecasts are for: where the runs it learned from ended. */
+export function forecastHorizon(bundle: ForecasterBundle): Pick<Forecast, 'horizon' | 'horizonNote'> {
+  const h = bundle.horizon;
+  if (!h) return { horizon: null, horizonNote: `the final accuracy of the runs ${bundle.source} learned from; their number of epochs was not recorded` };
+  const span = h.min === h.max ? `${h.max} epochs` : `${h.min}–${h.max} epochs`;
+  return { horizon: h.max, horizonNote: `the accuracy at the end of training after ${span}, where the runs of ${bundle.source} ended` };
+}
+
 /** Forecast of the run's final accuracy, or null when no predictor fits the run or no epoch ≥ 1 is there yet. */
 export function forecastRun(input: ForecastInput, opts: ForecastOptions = {}): Forecast | null {
   const obs = observationOf(input);
@@ -89,7 +97,7 @@ export function forecastRun(input: ForecastInput, opts: ForecastOptions = {}): F
     const p = choosePredictor(bundle, obs, k);
     if (!p) continue;
     const [r] = predict(p, [obs]);
-    return { accuracy: r.accuracy, low: r.low, high: r.high, epochsUsed: k, model: describe(p, bundle) };
+    return { accuracy: r.accuracy, low: r.low, high: r.high, epochsUsed: k, model: describe(p, bundle), ...forecastHorizon(bundle) };
   }
   return null;
 }

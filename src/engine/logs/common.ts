@@ -10,7 +10,7 @@ export interface MetricPoint {
   value: number;
 }
 
-export type LogFormat = 'tensorboard' | 'lightning-csv' | 'keras-csv' | 'jsonl';
+export type LogFormat = 'tensorboard' | 'lightning-csv' | 'keras-csv' | 'jsonl' | 'hf-trainer-state';
 
 export interface RunLog {
   /** The log file. */

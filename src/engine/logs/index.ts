@@ -1,7 +1,7 @@
 /**
  * Training logs: the accuracy a run reached, read from the files its training wrote next to the
  * checkpoints. Formats: TensorBoard event files, Lightning's metrics.csv, Keras' CSVLogger, JSON
- * lines. Every reader is bounded (files above MAX_LOG_BYTES are refused) and treats a half-written
+ * lines, Hugging Face's trainer_state.json. Every reader is bounded (files above MAX_LOG_BYTES are refused) and treats a half-written
  * last record or line as normal: it stops there and records a warning.
  */
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import { FormatError, InputError } from '../errors';
 import { csvHeader, readCsvLog } from './csv';
 import { readJsonlLog } from './jsonl';
 import { isTensorBoardFile, readTensorBoard } from './tfevents';
+import { isTrainerStateFile, latestTrainerState, readTrainerState } from './trainer-state';
 import type { MetricPoint, RunLog } from './common';
 
 export type { LogFormat, MetricPoint, RunLog } from './common';
@@ -42,6 +43,7 @@ function isLogFile(file: string): boolean {
   if (isTensorBoardFile(base)) return true;
   if (/\.jsonl$/i.test(base)) return true;
   if (base === 'metrics.csv') return true;
+  if (isTrainerStateFile(file)) return true;
   // Keras' CSVLogger writes wherever it is told; 'training.log' is the documented example.
   if (/\.(csv|log)$/i.test(base)) return isCsvWithEpoch(file);
   return false;
@@ -80,15 +82,21 @@ export function findLogs(runDir: string, topOnly = false): string[] {
   const out: string[] = [];
   const top = listDir(runDir);
   out.push(...top.files.filter(isLogFile));
-  if (topOnly) return out;
-  for (const d of top.dirs) {
-    const sub = listDir(d);
-    out.push(...sub.files.filter(isLogFile));
-    if (path.basename(d) === 'lightning_logs') {
-      for (const v of sub.dirs) out.push(...listDir(v).files.filter(isLogFile));
+  if (!topOnly) {
+    for (const d of top.dirs) {
+      const sub = listDir(d);
+      out.push(...sub.files.filter(isLogFile));
+      if (path.basename(d) === 'lightning_logs') {
+        for (const v of sub.dirs) out.push(...listDir(v).files.filter(isLogFile));
+      }
     }
   }
-  return out;
+  // Hugging Face keeps a trainer_state.json in the output folder and in every checkpoint-<step>/,
+  // each holding the whole history so far: only the most advanced one is read.
+  const states = out.filter(isTrainerStateFile);
+  if (states.length <= 1) return out;
+  const keep = latestTrainerState(states);
+  return out.filter((f) => !isTrainerStateFile(f) || f === keep);
 }
 
 /** Reads one log file, choosing the reader by its name (and a CSV's header). */
@@ -96,8 +104,9 @@ export function readLog(file: string): RunLog {
   const base = path.basename(file);
   if (isTensorBoardFile(base)) return readTensorBoard(file);
   if (/\.jsonl$/i.test(base)) return readJsonlLog(file);
+  if (isTrainerStateFile(file)) return readTrainerState(file).log;
   if (/\.(csv|log)$/i.test(base)) return readCsvLog(file);
-  throw new InputError(file, 'not a known training log (expected events.out.tfevents.*, a .csv with an epoch column, or .jsonl)');
+  throw new InputError(file, 'not a known training log (expected events.out.tfevents.*, a .csv with an epoch column, .jsonl or trainer_state.json)');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,6 +234,26 @@ export function finalAccuracy(logs: RunLog[]): number | null {
   if (tests.length > 0) return tests[0].curve[tests[0].curve.length - 1].value;
   const val = pickCurve(logs, ['val']);
   return val ? val.points[val.points.length - 1].value : null;
+}
+
+export interface AccuracyLog {
+  /** Series name as logged, e.g. `val_acc`. */
+  metric: string;
+  /** Log files read. */
+  sources: string[];
+  /** One value per epoch, on the checkpoints' epoch axis (run/progress.ts). */
+  points: MetricPoint[];
+  /** Final test accuracy (else the last validation accuracy), in [0, 1]; null until the run has finished (run/status.ts). */
+  final: number | null;
+  /** How each log's epochs were put on the checkpoints' axis. */
+  epochRules?: string[];
+}
+
+/** The accuracy of logs already on the progress axis; `final` as logged (the caller clears it for an unfinished run). */
+export function accuracyFromLogs(logs: RunLog[], rules: string[] = []): AccuracyLog | null {
+  const curve = accuracyCurve(logs);
+  if (!curve) return null;
+  return { metric: curve.metric, sources: logs.map((l) => l.source), points: curve.points, final: finalAccuracy(logs), epochRules: rules };
 }
 
 /** Reads every log of a run folder; files that fail are reported, not thrown. */

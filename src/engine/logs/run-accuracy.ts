@@ -1,50 +1,38 @@
 /**
- * A run's accuracy curve as the reports carry it: the validation accuracy per epoch from its
- * training logs and the final accuracy when it was logged, with the log files it came from.
+ * A run's accuracy from its logs alone (no checkpoint is read), as the editor's accuracy jobs and
+ * `train` want it: the validation curve on the run's progress axis (run/progress.ts), and the final
+ * accuracy only once the run has finished (run/status.ts: a test result or the end of training
+ * logged, or its horizon reached).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Problem } from '../errors';
-import { accuracyCurve, finalAccuracy, readLog, readRunLogs, type MetricPoint } from './index';
+import { layoutOf, runDirFor } from '../run/layout';
+import { runOutcome, type OutcomeOptions } from '../run/outcome';
+import type { AccuracyLog } from './index';
 
-export interface AccuracyLog {
-  /** Series name as logged, e.g. `val_acc`. */
-  metric: string;
-  /** Log files read. */
-  sources: string[];
-  points: MetricPoint[];
-  /** Final test accuracy when logged (else the last validation accuracy), in [0, 1]. */
-  final: number | null;
-}
+export type { AccuracyLog } from './index';
 
-/** Training logs of a run: in its folder (and one level below), else in its parent (Lightning keeps checkpoints in a subfolder). */
-export function runAccuracy(dir: string, errors: Problem[]): AccuracyLog | null {
-  for (const d of [dir, path.dirname(dir)]) {
-    // In the parent, only its own files: its other subfolders are sibling runs with their own logs.
-    const { logs, errors: logErrors } = readRunLogs(d, d !== dir);
-    for (const e of logErrors) errors.push({ path: e.file, message: e.problem });
-    const curve = accuracyCurve(logs);
-    if (curve) return { metric: curve.metric, sources: logs.map((l) => l.source), points: curve.points, final: finalAccuracy(logs) };
-    if (logs.length) return null;
+/** The candidate checkpoint files directly in a folder (by name only: nothing is opened). */
+function checkpointNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => /\.(pt|pth|ckpt|bin|safetensors|h5|keras|onnx|npz)$/i.test(n)).map((n) => path.join(dir, n));
+  } catch {
+    return [];
   }
-  return null;
 }
 
-/** A test accuracy in the logs means the run reached its end (training scripts log it last). */
-const isTestAccuracy = (name: string): boolean => /(^|[^a-z])test/i.test(name) && /acc|top1/i.test(name);
-
-/** The run's accuracy and whether it has finished (a test accuracy was logged, so `final` is its result). */
-export function runAccuracyStatus(dir: string): { accuracy: AccuracyLog | null; finished: boolean; errors: Problem[] } {
+/** The run's accuracy and whether it has finished (then `final` is its result). `dir` is the run folder or the folder holding its checkpoints. */
+export function runAccuracyStatus(dir: string, opts: OutcomeOptions = {}): { accuracy: AccuracyLog | null; finished: boolean; errors: Problem[] } {
   const errors: Problem[] = [];
-  const accuracy = runAccuracy(dir, errors);
-  let finished = false;
-  if (accuracy && accuracy.final !== null) {
-    for (const f of accuracy.sources) {
-      try {
-        if (Object.keys(readLog(f).series).some(isTestAccuracy)) finished = true;
-      } catch {
-        /* reported by runAccuracy already */
-      }
-    }
-  }
-  return { accuracy, finished, errors };
+  const runDir = runDirFor(dir, new Set([dir]));
+  const o = runOutcome(layoutOf(runDir, checkpointNames(dir)), [], null, errors, opts);
+  return { accuracy: o.accuracy, finished: o.status.status === 'finished', errors };
+}
+
+/** The run's accuracy (see runAccuracyStatus); its log errors are added to `errors`. */
+export function runAccuracy(dir: string, errors: Problem[], opts: OutcomeOptions = {}): AccuracyLog | null {
+  const r = runAccuracyStatus(dir, opts);
+  errors.push(...r.errors);
+  return r.accuracy;
 }

@@ -13,6 +13,7 @@ import { npzReader, npyReader } from './numpy';
 import { kerasH5Reader } from './keras/h5-reader';
 import { kerasV3Reader } from './keras/v3-reader';
 import { tfjsReader } from './tfjs';
+import { isFolderCheckpoint, openFolderCheckpoint } from './folder';
 
 // Each format registers here, most specific magic first.
 export const READERS: CheckpointReader[] = [
@@ -50,8 +51,9 @@ export function findReader(file: string, head: Uint8Array): CheckpointReader | u
   });
 }
 
-/** True when some reader claims the file (used to find checkpoints in a folder). */
+/** True when some reader claims the file, or it is a folder checkpoint (used to find checkpoints in a folder). */
 export function isCheckpointFile(file: string): boolean {
+  if (isFolderCheckpoint(file)) return true;
   try {
     return findReader(file, readHead(file)) !== undefined;
   } catch {
@@ -65,6 +67,8 @@ export function isCheckpointFile(file: string): boolean {
  * so the caller can report it and go on with other files.
  */
 export function openCheckpoint(file: string): Checkpoint {
+  // A Hugging Face checkpoint folder (readers/folder.ts): its weight files opened as one checkpoint.
+  if (isFolderCheckpoint(file)) return openFolderCheckpoint(file, openCheckpoint);
   let src: FileSource | undefined;
   let head: Uint8Array;
   try {

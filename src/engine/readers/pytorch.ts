@@ -174,12 +174,47 @@ export function findStateDict(root: unknown): { dict: Map<unknown, unknown>; whe
   return undefined;
 }
 
+
+/**
+ * Whether the checkpoint's optimizer has stepped, which tells weights written after training from
+ * the initial ones (run/progress.ts): `optimizer_steps` from Adam-style `step` counters, else
+ * `optimizer_trained` when the optimizer holds any per-parameter state (SGD momentum buffers).
+ */
+function optimizerProgress(root: Map<unknown, unknown>): Record<string, number | boolean> {
+  const candidates: unknown[] = [];
+  for (const key of ['optimizer_state_dict', 'optimizer', 'optim', 'optimizer_state']) candidates.push(root.get(key));
+  const lightning = root.get('optimizer_states');
+  if (Array.isArray(lightning)) candidates.push(...lightning);
+  let steps: number | undefined;
+  let trained = false;
+  for (const opt of candidates) {
+    const state = opt instanceof Map ? opt.get('state') : undefined;
+    if (!(state instanceof Map) || state.size === 0) continue;
+    trained = true;
+    for (const ps of state.values()) {
+      const step = ps instanceof Map ? ps.get('step') : undefined;
+      let n: number | undefined = typeof step === 'number' ? step : undefined;
+      if (step instanceof TorchTensor && numel(step.shape) === 1) {
+        try {
+          n = step.read()[0];
+        } catch {
+          /* an unreadable counter is no evidence */
+        }
+      }
+      if (n !== undefined && Number.isFinite(n)) steps = Math.max(steps ?? 0, n);
+    }
+  }
+  if (steps !== undefined) return { optimizer_steps: steps };
+  return trained ? { optimizer_trained: true } : {};
+}
+
 function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number | boolean | null> {
   const meta: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of root) {
     if (typeof k !== 'string') continue;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') meta[k] = v;
   }
+  Object.assign(meta, optimizerProgress(root));
   // Lightning: callbacks -> "ModelCheckpoint{...}" -> best_model_score (a 0-d tensor)
   const cbs = root.get('callbacks');
   if (cbs instanceof Map) {
@@ -195,6 +230,10 @@ function scalarMeta(root: Map<unknown, unknown>): Record<string, string | number
         }
         const mon = v.get('monitor');
         if (typeof mon === 'string') meta.monitor = mon;
+      }
+      // Lightning's EarlyStopping: stopped_epoch > 0 once it ended the run (run/status.ts).
+      if (typeof k === 'string' && k.startsWith('EarlyStopping') && v instanceof Map && typeof v.get('stopped_epoch') === 'number' && (v.get('stopped_epoch') as number) > 0) {
+        meta.early_stopped_epoch = v.get('stopped_epoch') as number;
       }
     }
   }
@@ -228,7 +267,8 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   return { ...CHECKPOINT_DEFAULTS, file, format, tensors, epoch, metadata: meta, warnings, close, modelConfig };
 }
 
-function openZipLayout(file: string, src: ByteSource): Checkpoint {
+/** The unpickled object of a zip-layout file, storages resolved lazily. */
+function unpickleZipLayout(file: string, src: ByteSource): unknown {
   const zip: ZipArchive = openZip(src);
   const pkl = zip.entries.find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
   if (!pkl) throw new FormatError(file, `zip archive has no data.pkl entry (entries: ${zip.entries.slice(0, 5).map((e) => e.name).join(', ')}): not a PyTorch checkpoint`);
@@ -250,8 +290,22 @@ function openZipLayout(file: string, src: ByteSource): Checkpoint {
     }
     return new StorageRef(st);
   };
-  const { value } = unpickle(zip.open(pkl), 0, { persistentLoad, call: makeCallHandler(file) });
-  return buildCheckpoint(file, 'pytorch-zip', value, () => src.close?.());
+  return unpickle(zip.open(pkl), 0, { persistentLoad, call: makeCallHandler(file) }).value;
+}
+
+function openZipLayout(file: string, src: ByteSource): Checkpoint {
+  return buildCheckpoint(file, 'pytorch-zip', unpickleZipLayout(file, src), () => src.close?.());
+}
+
+/**
+ * The object a `torch.save` zip file holds, whatever it is (e.g. Hugging Face's
+ * `training_args.bin`, a pickled TrainingArguments): dicts are Maps, tensors lazy entries, and
+ * every global outside the allow-list an inert PyGlobal/PyCall record; nothing is run.
+ */
+export function readTorchObject(file: string, src: ByteSource): unknown {
+  const head = src.read(0, Math.min(4, src.size));
+  if (!isZip(head)) throw new FormatError(file, 'not a zip-layout torch.save file');
+  return unpickleZipLayout(file, src);
 }
 
 function openLegacyLayout(file: string, src: ByteSource): Checkpoint {

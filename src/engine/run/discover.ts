@@ -1,10 +1,18 @@
 /**
- * Finds training runs under a path. A run is a folder that directly holds checkpoint files; a
- * path may be one checkpoint, one run folder, or a folder of run folders (a sweep) at any depth.
+ * Finds training runs under a path. A path may be one checkpoint, one run folder, or a folder of
+ * run folders (a sweep) at any depth. A checkpoint is a file a reader claims, or a Hugging Face
+ * `checkpoint-<step>/` folder; which folder is the run follows the framework's layout (layout.ts):
+ * a Hugging Face output folder, the folder holding Lightning's `lightning_logs`, the parent of a
+ * `checkpoints/` folder, else the folder holding the checkpoint files.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCheckpointFile } from '../readers/index';
+import { folderWeights, isFolderCheckpoint } from '../readers/folder';
+import { hfCheckpointStep, isWeightsFile, runDirFor } from './layout';
+import { placeCheckpoints, type ProgressOptions } from './progress';
+
+export { epochFromName } from './progress';
 
 /** Extensions worth opening to test; anything else is skipped without reading it. */
 const CANDIDATE = /\.(pt|pth|ckpt|bin|tar|safetensors|h5|hdf5|keras|onnx|npz|json)$/i;
@@ -13,6 +21,7 @@ export const MAX_DEPTH = 8;
 
 export interface RunFiles {
   dir: string;
+  /** Checkpoint files, and Hugging Face checkpoint folders. */
   checkpoints: string[];
 }
 
@@ -20,13 +29,34 @@ export function isCandidate(file: string): boolean {
   if (!CANDIDATE.test(file)) return false;
   // A .json is a TF.js model only when named so; other JSON (configs, logs) is not a checkpoint.
   if (/\.json$/i.test(file)) return /model\.json$/i.test(path.basename(file));
-  return true;
+  return isWeightsFile(file);
+}
+
+/** The checkpoints directly in `dir`: its files, its `checkpoint-<step>/` folders, and the folder itself when it holds Hugging Face weights and no such folders. */
+function checkpointsIn(dir: string, entries: fs.Dirent[]): { checkpoints: string[]; descend: string[] } {
+  const folders = entries.filter((e) => e.isDirectory() && hfCheckpointStep(e.name) !== undefined && isFolderCheckpoint(path.join(dir, e.name))).map((e) => path.join(dir, e.name));
+  const own = folderWeights(dir);
+  const ownFiles = new Set(own ? [...own.files, ...(own.index ? [own.index] : [])] : []);
+  const files = entries
+    .filter((e) => e.isFile() && isCandidate(e.name) && !ownFiles.has(path.join(dir, e.name)))
+    .map((e) => path.join(dir, e.name))
+    .filter((f) => isCheckpointFile(f));
+  // An ONNX export beside state-dict checkpoints is the run's wiring file (graph/wiring-file.ts), not an epoch.
+  const weights = files.some((f) => !/\.onnx$/i.test(f)) || folders.length > 0 ? files.filter((f) => !/\.onnx$/i.test(f)) : files;
+  const checkpoints = [...weights, ...folders];
+  if (own && folders.length === 0) checkpoints.push(dir);
+  const skip = new Set(folders);
+  const descend = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => path.join(dir, e.name)).filter((d) => !skip.has(d));
+  return { checkpoints, descend };
 }
 
 export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
   const st = fs.statSync(target);
-  if (st.isFile()) return [{ dir: path.dirname(target), checkpoints: [target] }];
-  const runs: RunFiles[] = [];
+  if (st.isFile() || (isFolderCheckpoint(target) && hfCheckpointStep(target) !== undefined)) {
+    const holder = path.dirname(target);
+    return [{ dir: runDirFor(holder, new Set([holder])), checkpoints: [target] }];
+  }
+  const holders = new Map<string, string[]>();
   const walk = (dir: string, depth: number): void => {
     let entries: fs.Dirent[];
     try {
@@ -34,49 +64,27 @@ export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
     } catch {
       return;
     }
-    const ckpts = entries
-      .filter((e) => e.isFile() && isCandidate(e.name))
-      .map((e) => path.join(dir, e.name))
-      .filter((f) => isCheckpointFile(f));
-    // An ONNX export beside state-dict checkpoints is the run's wiring file (graph/wiring-file.ts), not an epoch.
-    const own = ckpts.some((f) => !/\.onnx$/i.test(f)) ? ckpts.filter((f) => !/\.onnx$/i.test(f)) : ckpts;
-    if (own.length) runs.push({ dir, checkpoints: own });
+    const { checkpoints, descend } = checkpointsIn(dir, entries);
+    if (checkpoints.length) holders.set(dir, checkpoints);
     if (depth >= maxDepth) return;
-    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), depth + 1);
+    for (const d of descend) walk(d, depth + 1);
   };
   walk(target, 0);
-  return runs.sort((a, b) => a.dir.localeCompare(b.dir));
-}
-
-/** The number a file name gives its epoch: `epoch=3.ckpt`, `ckpt_0005.pt`, `model-12.pth` (the last integer). */
-export function epochFromName(file: string): number | undefined {
-  const base = path.basename(file).replace(/\.[^.]+$/, '');
-  const tagged = /(?:epoch|ep|e)[=_-]?(\d+)/i.exec(base);
-  if (tagged) return Number(tagged[1]);
-  const all = base.match(/\d+/g);
-  return all ? Number(all[all.length - 1]) : undefined;
+  const keys = new Set(holders.keys());
+  const runs = new Map<string, string[]>();
+  for (const [holder, files] of holders) {
+    const dir = runDirFor(holder, keys);
+    runs.set(dir, [...(runs.get(dir) ?? []), ...files]);
+  }
+  return [...runs].map(([dir, checkpoints]) => ({ dir, checkpoints })).sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
 /**
- * Orders a run's checkpoints: by the epoch stored in the file, else by the number in the file
- * name, else by modification time. Returns the effective epoch of each.
+ * Orders a run's checkpoints on the progress axis (progress.ts): the epoch each stores, read by its
+ * framework's convention, else the number in its name, else modification order. `order` is the
+ * checkpoint's epoch; the items are returned unchanged otherwise.
  */
-export function orderCheckpoints<T extends { path: string; epoch: number | null }>(items: T[]): (T & { order: number })[] {
-  const withKeys = items.map((it) => {
-    let mtime = 0;
-    try {
-      mtime = fs.statSync(it.path).mtimeMs;
-    } catch {
-      /* gone since: keep it last */
-    }
-    return { it, stored: it.epoch, named: epochFromName(it.path), mtime };
-  });
-  const allStored = withKeys.every((k) => k.stored !== null);
-  // A bare number in a name is an epoch only when the run's files differ by that number alone
-  // (ckpt_1.pt, ckpt_2.pt), so 'resnet18.pt' is not taken for epoch 18; tagged names always count.
-  const stems = new Set(withKeys.map((k) => path.basename(k.it.path).replace(/\d+/g, '#')));
-  const tagged = withKeys.every((k) => /(?:epoch|ep|e)[=_-]?\d+/i.test(path.basename(k.it.path)));
-  const allNamed = withKeys.every((k) => k.named !== undefined) && (tagged || (stems.size === 1 && withKeys.length > 1));
-  withKeys.sort((a, b) => (allStored ? a.stored! - b.stored! : allNamed ? a.named! - b.named! : a.mtime - b.mtime) || a.it.path.localeCompare(b.it.path));
-  return withKeys.map((k, i) => ({ ...k.it, order: allStored ? k.stored! : allNamed ? k.named! : i }));
+export function orderCheckpoints<T extends { path: string; epoch: number | null; metadata?: Record<string, string | number | boolean | null> }>(items: T[], opts: ProgressOptions = {}): (T & { order: number })[] {
+  const { placed, unplaced } = placeCheckpoints(items.map((it) => ({ path: it.path, epoch: it.epoch, metadata: it.metadata, it })), opts);
+  return [...placed, ...unplaced].map((p) => ({ ...p.it, order: p.epoch }));
 }

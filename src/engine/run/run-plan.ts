@@ -7,13 +7,20 @@
  * checkpoint nearest in epoch, the earlier one on a tie (consecutive epochs differ little, so the
  * solver converges in a few steps). Chosen when the job starts, so a driver that runs checkpoints
  * side by side takes whatever is done by then; one that runs them in order takes the previous one.
+ *
+ * Reuse: a checkpoint whose analysis is stored next to its run (`analyze --write`,
+ * result-store.ts) is not analyzed again; its stored result joins the plan's results (without a
+ * centrality vector, so it is no warm start) and `items` lists only the checkpoints left to do.
  */
+import * as path from 'node:path';
 import { problemOf, type Problem } from '../errors';
 import { orderCheckpoints } from './discover';
+import type { ProgressOptions } from './progress';
+import { readStored, storesFor } from './result-store';
 
 export interface PlannedCheckpoint {
   file: string;
-  /** The checkpoint's epoch in the run (orderCheckpoints: stored epoch, else name, else mtime). */
+  /** The checkpoint's epoch in the run before it is read (progress.ts: its name, its folder's trainer state, else mtime). */
   order: number;
   /** Position in the plan. */
   index: number;
@@ -24,6 +31,7 @@ export function warmStartFor(order: number | undefined, done: Iterable<{ order: 
   let best: Float64Array | undefined;
   let bestDist = Infinity;
   for (const d of done) {
+    if (d.centrality.length === 0) continue; // a stored result: no vector to start from
     // Without epochs to compare, the latest analyzed (callers list them oldest first) is nearest.
     const dist = order === undefined || d.order === undefined ? 1e15 : Math.abs(d.order - order) + (d.order > order ? 0.5 : 0);
     if (dist <= bestDist && !(dist === bestDist && order !== undefined && d.order !== undefined)) {
@@ -39,10 +47,22 @@ export interface RunPlanOptions {
   maxOrder?: number;
   /** Stop at the first failure (a diverged run has no graph from there on). */
   stopOnError?: boolean;
+  /** How the run numbers its epochs (progress.ts). */
+  progress?: ProgressOptions;
+  /**
+   * Reuse analyses stored next to the run (default true). Stored results are `{ analysis,
+   * centrality }` with an empty centrality: a driver whose results carry more turns this off.
+   */
+  reuse?: boolean;
+  /** The input size the analyses use, part of a stored result's key. */
+  inputSize?: number;
 }
 
 export class RunPlan<R extends { centrality: Float64Array }> {
+  /** The checkpoints to analyze, in epoch order (stored results left out). */
   readonly items: PlannedCheckpoint[];
+  /** Every checkpoint of the plan, in epoch order. */
+  private readonly all: PlannedCheckpoint[];
   private readonly failures: { index: number; problem: Problem }[] = [];
   private readonly results: (R | undefined)[];
   private failedAt = Infinity;
@@ -52,10 +72,25 @@ export class RunPlan<R extends { centrality: Float64Array }> {
     private readonly opts: RunPlanOptions = {},
   ) {
     // Files in epoch order first, so the warm starts follow training.
-    this.items = orderCheckpoints(files.map((p) => ({ path: p, epoch: null })))
+    this.all = orderCheckpoints(files.map((p) => ({ path: p, epoch: null })), opts.progress)
       .filter((c) => opts.maxOrder === undefined || c.order <= opts.maxOrder)
       .map((c, index) => ({ file: c.path, order: c.order, index }));
-    this.results = this.items.map(() => undefined);
+    this.results = this.all.map(() => undefined);
+    if (opts.reuse !== false) {
+      const stores = new Map<string, string[]>();
+      for (const item of this.all) {
+        const key = path.dirname(item.file);
+        if (!stores.has(key)) stores.set(key, storesFor(item.file));
+        const hit = readStored(item.file, opts.inputSize ?? null, stores.get(key));
+        if (hit) this.results[item.index] = { analysis: hit, centrality: new Float64Array(0) } as unknown as R;
+      }
+    }
+    this.items = this.all.filter((it) => this.results[it.index] === undefined);
+  }
+
+  /** How many checkpoints came from stored results. */
+  get reusedCount(): number {
+    return this.all.length - this.items.length;
   }
 
   /** Whether a checkpoint should still be analyzed (not after a failure when stopping on errors). */
@@ -65,7 +100,7 @@ export class RunPlan<R extends { centrality: Float64Array }> {
 
   warmStart(item: PlannedCheckpoint): Float64Array | undefined {
     const done: { order: number; centrality: Float64Array }[] = [];
-    this.results.forEach((r, i) => r && done.push({ order: this.items[i].order, centrality: r.centrality }));
+    this.results.forEach((r, i) => r && done.push({ order: this.all[i].order, centrality: r.centrality }));
     return warmStartFor(item.order, done);
   }
 
@@ -86,7 +121,7 @@ export class RunPlan<R extends { centrality: Float64Array }> {
   /** Results in plan order (up to the first failure when stopping on errors). */
   done(): { item: PlannedCheckpoint; result: R }[] {
     const out: { item: PlannedCheckpoint; result: R }[] = [];
-    this.results.forEach((r, i) => r && i < this.failedAt && out.push({ item: this.items[i], result: r }));
+    this.results.forEach((r, i) => r && i < this.failedAt && out.push({ item: this.all[i], result: r }));
     return out;
   }
 }

@@ -48,6 +48,9 @@ function forecastView(f: Forecast): ForecastView {
   const v: ForecastView = { accuracy: f.accuracy, low: f.low, high: f.high, epochsUsed: f.epochsUsed };
   // Absent rather than undefined: the message is the same whether or not a predictor names itself.
   if (f.model !== undefined) v.model = f.model;
+  if (f.horizon !== undefined) v.horizon = f.horizon;
+  if (f.horizonNote !== undefined) v.horizonNote = f.horizonNote;
+  if (f.reason !== undefined) v.reason = f.reason;
   return v;
 }
 
