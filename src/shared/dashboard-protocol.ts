@@ -121,6 +121,55 @@ export interface RunSummary {
   /** Final accuracy when the run has finished and logged it. */
   finalAccuracy: number | null;
   errors: ProblemView[];
+  /** Where the training run itself stands (from its logs, files and weights), as far as known. */
+  training: TrainingView;
+  /** The epoch (and step) the run is set to end at, and where that was read; null when unknown. */
+  horizon: HorizonView | null;
+  /** Hyperparameters: flat dotted keys, numbers as numbers, with the file each came from. */
+  hyperparameters: { values: Record<string, number | string | boolean>; sources: Record<string, string> };
+  /** Where and when the run diverged (NaN/Inf in its weights or loss); null when it did not. */
+  diverged: DivergenceView | null;
+  /** The sweep's stopping advice for this run; null when there is none (finished, or not enough known). */
+  advice: StopAdviceView | null;
+}
+
+/** What a run's summary says about its training while nothing is known yet (no logs read, no config). */
+export function unknownRunFacts(): Pick<RunSummary, 'training' | 'horizon' | 'hyperparameters' | 'diverged' | 'advice'> {
+  return { training: { status: 'unknown', reason: 'not known yet', lastEpoch: null }, horizon: null, hyperparameters: { values: {}, sources: {} }, diverged: null, advice: null };
+}
+
+export type TrainingStatus = 'running' | 'finished' | 'stopped' | 'diverged' | 'unknown';
+
+export interface TrainingView {
+  status: TrainingStatus;
+  /** Why, in words (e.g. "reached its horizon of 15 epochs", "a STOP file was honoured"). */
+  reason: string;
+  /** Last epoch the run is known to have completed (checkpoints or logs), if any. */
+  lastEpoch: number | null;
+}
+
+export interface HorizonView {
+  epochs: number | null;
+  steps: number | null;
+  /** Where it was read: 'flag', 'config', 'trainer-state', 'log', 'setting', 'default'… */
+  source: string;
+}
+
+export interface DivergenceView {
+  epoch: number;
+  /** The first non-finite tensor, when the weights diverged. */
+  tensor?: string;
+  /** The logged metric that went non-finite, when the loss diverged. */
+  metric?: string;
+}
+
+/** The sweep's stopping rule applied to one run (the same rule and numbers as the CLI's advice). */
+export interface StopAdviceView {
+  stop: boolean;
+  /** Why, in words, with the numbers that decide it. */
+  reason: string;
+  /** Epochs of compute saved by stopping now (horizon minus epochs done), when the horizon is known. */
+  epochsSaved: number | null;
 }
 
 export interface CheckpointView {

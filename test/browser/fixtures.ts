@@ -12,6 +12,7 @@ import { thinGraph } from '../../src/engine/graph/thin';
 import type { RolledGraph } from '../../src/engine/graph/rolled';
 import { analysisView, drawGraph } from '../../src/runtime/live/view-model';
 import type { DrawGraph, RunDetail, RunSummary } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -99,6 +100,7 @@ export function buildFixture(): Fixture {
         accuracy: readAccuracy(dir),
         finalAccuracy: ri === 2 ? null : readFinal(dir),
         errors: [],
+        ...unknownRunFacts(),
       };
       if (ri === 2) run.status = 'analyzing';
       runs.push(run);
@@ -133,6 +135,7 @@ export function buildFixture(): Fixture {
     accuracy: bigEpochs.map((e) => ({ epoch: e, value: 0.6 + 0.07 * e })),
     finalAccuracy: null,
     errors: [],
+    ...unknownRunFacts(),
   };
   runs.push(bigRun);
   details.set(bigDir, { run: bigRun, checkpoints: bigCheckpoints });
@@ -149,7 +152,8 @@ export function buildFixture(): Fixture {
     accuracy: null,
     finalAccuracy: null,
     errors: [{ path: path.join(hostileDir, '<b onmouseover=alert(2)>x</b>.pt'), message: 'not a zip file: <script>alert(3)</script>' }],
+    ...unknownRunFacts(),
   });
-  runs.push({ id: path.join(sweep, 'run0003'), name: 'run0003', sweep, status: 'waiting', epochs: [], forecast: null, accuracy: null, finalAccuracy: null, errors: [] });
+  runs.push({ id: path.join(sweep, 'run0003'), name: 'run0003', sweep, status: 'waiting', epochs: [], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts() });
   return { runs, details, graphs, bigRunId: bigDir, bigEpochs };
 }

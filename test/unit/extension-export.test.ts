@@ -6,6 +6,7 @@ import { analyzeRun } from '../../src/engine/run/analyze-run';
 import { runFeatures } from '../../src/engine/features/definitions';
 import { featuresJson, layersCsv, runsCsv } from '../../src/extension/features-export';
 import type { RunDetail } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -22,6 +23,7 @@ function detailOf(dir: string, epochs: number[]): RunDetail {
       accuracy: rep.accuracy?.points.map((p) => ({ epoch: p.epoch, value: p.value })) ?? null,
       finalAccuracy: rep.accuracy?.final ?? null,
       errors: [],
+      ...unknownRunFacts(),
     },
     checkpoints: rep.checkpoints.map((c) => ({ epoch: c.order, file: c.path, analysis: c })),
   };

@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import { decideNotifications } from '../../src/extension/notify-policy';
 import { writeStopRequest, STOP_FILE } from '../../src/extension/stop-request';
 import type { RunSummary } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 function run(name: string, over: Partial<RunSummary> = {}): RunSummary {
-  return { id: `/ws/sweep/${name}`, name, sweep: '/ws/sweep', status: 'ready', epochs: [0, 1, 2, 3], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...over };
+  return { id: `/ws/sweep/${name}`, name, sweep: '/ws/sweep', status: 'ready', epochs: [0, 1, 2, 3], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts(), ...over };
 }
 const fc = (accuracy: number) => ({ accuracy, low: accuracy - 0.02, high: accuracy + 0.02, epochsUsed: 3 });
 const OFF = { threshold: 0, belowBest: 0, minEpochs: 3 };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { pickActiveRun, statusView, escapeMarkdown } from '../../src/extension/status-text';
 import type { RunSummary } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 const R = path.resolve('/ws/sweep');
 
@@ -18,6 +19,7 @@ function run(over: Partial<RunSummary> = {}): RunSummary {
     accuracy: null,
     finalAccuracy: null,
     errors: [],
+    ...unknownRunFacts(),
     ...over,
   };
 }

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseName, bestPerSweep, DEFAULT_STATE, groupBySweep, mergeRuns, nearestEpoch, restoreState, runScore, sortRuns, type ViewState } from '../../webview/model';
 import type { RunSummary } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 function run(id: string, o: Partial<RunSummary> = {}): RunSummary {
-  return { id, name: baseName(id), sweep: id.slice(0, id.lastIndexOf('/')), status: 'ready', epochs: [0, 1, 2], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...o };
+  return { id, name: baseName(id), sweep: id.slice(0, id.lastIndexOf('/')), status: 'ready', epochs: [0, 1, 2], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts(), ...o };
 }
 const fc = (accuracy: number) => ({ accuracy, low: accuracy - 0.02, high: accuracy + 0.02, epochsUsed: 3 });
 

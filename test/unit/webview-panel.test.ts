@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import Module from 'node:module';
 import type { DashboardSource } from '../../src/extension/dashboard/source';
 import type { DrawGraph, HostMessage, RunDetail, RunSummary } from '../../src/shared/dashboard-protocol';
+import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 type Listener<T> = (e: T) => void;
 function emitter<T>() {
@@ -89,7 +90,7 @@ require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, expo
 const { DashboardPanel } = require('../../src/extension/dashboard/panel') as typeof import('../../src/extension/dashboard/panel');
 
 function run(id: string, epochs = [0, 1]): RunSummary {
-  return { id, name: id.split('/').pop()!, sweep: '/s', status: 'ready', epochs, forecast: null, accuracy: null, finalAccuracy: null, errors: [] };
+  return { id, name: id.split('/').pop()!, sweep: '/s', status: 'ready', epochs, forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts() };
 }
 const graph: DrawGraph = { file: 'f.pt', epoch: 1, layers: [], nodes: [], edges: [], totalNodes: 0, totalEdges: 0, thinned: null };
 

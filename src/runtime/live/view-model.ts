@@ -11,6 +11,7 @@ import type { Forecast } from '../../engine/forecast/types';
 import type { ThinGraph } from '../../engine/graph/thin';
 import type { Stats } from '../../engine/metrics/stats';
 import type { AnalysisView, DrawGraph, ForecastView, LayerView, RunDetail, RunSummary, StatsView } from '../../shared/dashboard-protocol';
+import { unknownRunFacts } from '../../shared/dashboard-protocol';
 import type { RunState } from './run-registry';
 
 function statsView(s: Stats): StatsView {
@@ -66,6 +67,8 @@ export function runSummary(run: RunState): RunSummary {
     accuracy: run.accuracy ? run.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
     finalAccuracy: run.finished && run.accuracy ? run.accuracy.final : null,
     errors: run.errors().map((e) => ({ path: e.path, message: e.message })),
+    ...unknownRunFacts(),
+    ...(run.finished ? { training: { status: 'finished' as const, reason: 'a test accuracy was logged', lastEpoch: null } } : {}),
   };
 }
 
