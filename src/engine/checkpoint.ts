@@ -42,6 +42,8 @@ export interface Checkpoint {
   readonly tensorOrder: TensorOrder;
   /** Warnings found while reading (e.g. a non-float tensor skipped). */
   readonly warnings: string[];
+  /** Bytes of the files read besides `file` itself (TF.js weight shards, ONNX external data), for the read bounds. */
+  readonly companionBytes?: number;
   close(): void;
 }
 

@@ -21,6 +21,13 @@ export interface TensorEntry {
   readonly name: string;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /**
+   * How many of its elements the file actually stores: the span of storage a view touches, the
+   * elements of an HDF5 dataset's written chunks, numel for data checked whole against its bytes.
+   * A tensor that declares more elements than this (an expanded view with stride 0, a dataset
+   * that was never written) would be materialised from nothing: openCheckpoint refuses to read it.
+   */
+  readonly storedElements: number;
   /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted). */
   read(): Float32Array;
 }
@@ -135,6 +142,8 @@ export class LazyTensor implements TensorEntry {
     readonly dtype: DType,
     readonly shape: readonly number[],
     private readonly load: () => Float32Array,
+    /** See TensorEntry.storedElements; a view of another tensor passes that tensor's. */
+    readonly storedElements: number,
   ) {}
   /** Not cached on purpose: the caller decides how long to keep the values of a big tensor. */
   read(): Float32Array {

@@ -55,11 +55,17 @@ function outChannels(op: ConvOp | DenseOp): number {
   return op.weight.shape[0];
 }
 
-/** `layer1.0.conv1` → block prefix `layer1.0` when the model has residual blocks of that style. */
-function blockOf(name: string, blockPrefixes: string[]): string | undefined {
-  let best: string | undefined;
-  for (const p of blockPrefixes) if (name.startsWith(p + '.') && (!best || p.length > best.length)) best = p;
-  return best;
+/**
+ * `layer1.0.conv1` → block prefix `layer1.0` when the model has residual blocks of that style: the
+ * longest dotted prefix of the name that is a block. Looked up prefix by prefix in a set, so the
+ * cost is the name's depth, not the number of blocks (300k blocks made a scan quadratic).
+ */
+function blockOf(name: string, blockPrefixes: ReadonlySet<string>): string | undefined {
+  for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.', dot - 1)) {
+    const p = name.slice(0, dot);
+    if (blockPrefixes.has(p)) return p;
+  }
+  return undefined;
 }
 
 export interface Recovered {
@@ -81,16 +87,20 @@ export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, no
     if (!(e instanceof ArchitectureError)) throw e;
     firstError = e;
   }
-  const top: string[] = [];
+  // Top-level containers in first-seen order (a set: 300k of them must not cost a scan each).
+  const seen = new Set<string>();
   for (const t of tensors) {
-    const head = t.name.split('.')[0];
-    if (!top.includes(head)) top.push(head);
+    seen.add(headOf(t.name));
+    if (seen.size > 6) throw firstError;
   }
-  if (top.length < 2 || top.length > 6) throw firstError;
+  const top = [...seen];
+  if (top.length < 2) throw firstError;
+  const byHead = new Map<string, TensorEntry[]>(top.map((h) => [h, []]));
+  for (const t of tensors) byHead.get(headOf(t.name))!.push(t);
   const fits: { order: string[]; result: Recovered }[] = [];
   for (const order of permutations(top)) {
     if (order.every((h, i) => h === top[i])) continue;
-    const reordered = order.flatMap((h) => tensors.filter((t) => t.name.split('.')[0] === h));
+    const reordered = order.flatMap((h) => byHead.get(h)!);
     try {
       fits.push({ order, result: recoverTopology(reordered, file, normEps) });
     } catch (e) {
@@ -105,6 +115,11 @@ export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, no
     throw new ArchitectureError(file, `tensors are not stored in layer order, and ${fits.length} orders of ${top.join(', ')} fit their shapes, and the file does not store the wiring (an ONNX export does)`);
   }
   throw firstError;
+}
+
+function headOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
 }
 
 function* permutations<T>(items: T[]): Generator<T[]> {
@@ -168,7 +183,7 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
     const m = /^(.*\.\d+)\.conv\.\d+(\.\d+)?$/.exec(n);
     if (m) inverted.add(m[1]);
   }
-  const prefixes = [...blockPrefixes, ...inverted];
+  const prefixes = new Set([...blockPrefixes, ...inverted]);
 
   // Wire the chain: `at` is the value the next layer reads.
   interface At {

@@ -104,18 +104,21 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
 
   // A conv/dense op whose only consumer is an add, and which is not the add's first (main-branch)
   // input, is a projection shortcut: its edges go into the main branch's group.
-  const consumers = new Map<ValueId, NetOp[]>();
+  // Counted and looked up through maps: a chain of 20k layers must not cost 20k scans of the list.
+  const consumers = new Map<ValueId, number>();
+  const layerByName = new Map<string, ConvOp | DenseOp>();
+  const firstByName = new Map<string, NetOp>();
   for (const op of ops) {
     const ins = op.op === 'add' ? op.inputs : [op.input];
-    for (const v of ins) consumers.set(v, [...(consumers.get(v) ?? []), op]);
+    for (const v of ins) consumers.set(v, (consumers.get(v) ?? 0) + 1);
+    if (op.op !== 'add' && !layerByName.has(op.name)) layerByName.set(op.name, op);
+    if (!firstByName.has(op.name)) firstByName.set(op.name, op);
   }
   const projectionInto = new Map<string, ValueId>();
   for (const op of ops) {
     if (op.op !== 'add') continue;
     for (const v of op.inputs.slice(1)) {
-      const c = consumers.get(v) ?? [];
-      const producer = ops.find((o) => o.name === v && o.op !== 'add');
-      if (producer && c.length === 1) projectionInto.set(v, op.inputs[0]);
+      if (layerByName.has(v) && consumers.get(v) === 1) projectionInto.set(v, op.inputs[0]);
     }
   }
 
@@ -149,7 +152,7 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
     const into = projectionInto.get(op.name);
     if (into !== undefined) {
       // The main branch's last op comes before the add but may come after this op in the list.
-      const mainOp = ops.find((o) => o.name === into);
+      const mainOp = firstByName.get(into);
       const mg = groupOf.get(into);
       if (mg === undefined) {
         if (!mainOp || mainOp.op === 'add') throw new ArchitectureError(file, `shortcut '${op.name}' is summed into '${into}', which is not a layer`);
@@ -223,8 +226,10 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
 
   // Distinct (src, dst) node pairs: an identity block that parallels a dense block adds no pairs.
   let edgeCount = 0;
+  const denseKey = (src: number, dst: number): number => src * (groups.length + 1) + dst;
+  const dense = new Set(blocks.filter((b) => b.kind === 'dense').map((b) => denseKey(b.src, b.dst)));
   for (const b of blocks) {
-    if (b.kind === 'identity' && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense')) continue;
+    if (b.kind === 'identity' && dense.has(denseKey(b.src, b.dst))) continue;
     edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
   }
   return { file, groups, blocks, nodeCount, edgeCount, warnings, convInfo };

@@ -3,7 +3,7 @@
  * training logs and the final accuracy when it was logged, with the log files it came from.
  */
 import * as path from 'node:path';
-import type { Problem } from '../errors';
+import { problemOf, type Problem } from '../errors';
 import { accuracyCurve, finalAccuracy, readLog, readRunLogs, type MetricPoint } from './index';
 
 export interface AccuracyLog {
@@ -18,6 +18,16 @@ export interface AccuracyLog {
 
 /** Training logs of a run: in its folder (and one level below), else in its parent (Lightning keeps checkpoints in a subfolder). */
 export function runAccuracy(dir: string, errors: Problem[]): AccuracyLog | null {
+  // Logs never cost a run its checkpoints' report: any failure here is reported and the run goes on.
+  try {
+    return readAccuracy(dir, errors);
+  } catch (e) {
+    errors.push(problemOf(e, dir));
+    return null;
+  }
+}
+
+function readAccuracy(dir: string, errors: Problem[]): AccuracyLog | null {
   for (const d of [dir, path.dirname(dir)]) {
     // In the parent, only its own files: its other subfolders are sibling runs with their own logs.
     const { logs, errors: logErrors } = readRunLogs(d, d !== dir);

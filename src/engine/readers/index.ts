@@ -2,9 +2,10 @@
  * Format detection: each reader's `match()` sees the file name and its first bytes, and the first
  * reader that claims the file opens it.
  */
-import * as fs from 'node:fs';
 import { FileSource } from '../io/source';
-import { InputError, FormatError, UnknownFormatError, errorMessage } from '../errors';
+import { readRegularHead } from '../io/regular-file';
+import { InputError, FormatError, UnknownFormatError, asInputError, explainError } from '../errors';
+import { gateTensors } from './gate';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { pytorchReader } from './pytorch';
 import { onnxReader } from './onnx/reader';
@@ -29,15 +30,9 @@ export const READERS: CheckpointReader[] = [
 
 export const HEAD_BYTES = 512;
 
+/** The first bytes of a regular file (a FIFO or device is refused, never waited on). */
 export function readHead(file: string): Uint8Array {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readRegularHead(file, HEAD_BYTES);
 }
 
 export function findReader(file: string, head: Uint8Array): CheckpointReader | undefined {
@@ -72,22 +67,33 @@ export function openCheckpoint(file: string): Checkpoint {
     head = src.read(0, Math.min(HEAD_BYTES, src.size));
   } catch (e) {
     src?.close();
-    throw new InputError(file, `cannot read file: ${errorMessage(e)}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(file, `cannot read file: ${explainError(e)}`);
   }
   const reader = findReader(file, head);
   if (!reader) {
     src.close();
     throw new UnknownFormatError(file);
   }
+  let ckpt: Checkpoint;
   try {
-    return reader.open(file, src);
+    ckpt = reader.open(file, src);
   } catch (e) {
     src.close();
-    // Errors raised inside an archive entry name 'file!entry': restate them against the file.
-    if (e instanceof InputError && e.file !== file && e.file.startsWith(file + '!')) {
-      throw new FormatError(file, `entry '${e.file.slice(file.length + 1)}': ${e.problem}`);
-    }
-    if (e instanceof InputError) throw e;
-    throw new FormatError(file, `${reader.id}: ${errorMessage(e)}`);
+    throw restate(e, file, reader.id);
   }
+  ckpt.warnings.push(...gateTensors(file, ckpt.tensors, src.size + (ckpt.companionBytes ?? 0)));
+  return ckpt;
+}
+
+/**
+ * Any failure about a checkpoint as an InputError naming it and the cause in words: errors raised
+ * inside an archive entry (named 'file!entry') are restated against the file, and JavaScript's own
+ * errors (a RangeError on a hostile size) are explained (errors.ts explainError).
+ */
+export function restate(e: unknown, file: string, what: string): InputError {
+  if (e instanceof InputError && e.file !== file && e.file.startsWith(file + '!')) {
+    return new FormatError(file, `entry '${e.file.slice(file.length + 1)}': ${e.problem}`);
+  }
+  return asInputError(e, file, what);
 }

@@ -12,6 +12,7 @@ import { FormatError } from '../errors';
 import { readValues } from '../io/source';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel } from '../tensor';
 import { naturalCompare, stripWrapperPrefixes } from './names';
+import { preview } from '../text/safe-text';
 
 const ST_DTYPES: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
@@ -64,7 +65,7 @@ export const safetensorsReader: CheckpointReader = {
     if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new FormatError(file, `safetensors header length ${headerLen} is above the ${MAX_HEADER_BYTES}-byte limit`);
     const n = Number(headerLen);
     const text = Buffer.from(src.read(8, n)).toString('utf8');
-    if (!text.startsWith('{')) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${JSON.stringify(text.slice(0, 16))})`);
+    if (!text.startsWith('{')) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${preview(text.slice(0, 16))})`);
     let header: unknown;
     try {
       header = JSON.parse(text);
@@ -89,9 +90,9 @@ export const safetensorsReader: CheckpointReader = {
       }
       if (!info || typeof info !== 'object') throw new FormatError(file, `tensor '${name}': header entry is not an object`);
       const { dtype, shape, data_offsets: offsets } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw new FormatError(file, `tensor '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+      if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw new FormatError(file, `tensor '${name}': shape ${preview(shape)} is not a list of non-negative integers`);
       if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSafeCount) || offsets[0] > offsets[1]) {
-        throw new FormatError(file, `tensor '${name}': data_offsets ${JSON.stringify(offsets)} is not [begin, end] with begin <= end`);
+        throw new FormatError(file, `tensor '${name}': data_offsets ${preview(offsets)} is not [begin, end] with begin <= end`);
       }
       const [begin, end] = offsets as number[];
       if (end > dataSize) {
@@ -99,7 +100,7 @@ export const safetensorsReader: CheckpointReader = {
       }
       const dt = typeof dtype === 'string' ? ST_DTYPES[dtype] : undefined;
       if (!dt) {
-        warnings.push(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}; skipped`);
+        warnings.push(`tensor '${name}' has unsupported dtype ${preview(dtype)}; skipped`);
         continue;
       }
       const count = numel(shape as number[]);
@@ -119,7 +120,7 @@ export const safetensorsReader: CheckpointReader = {
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
     if (stripped) metadata.strippedPrefix = stripped;
     const tensors: TensorEntry[] = raw.map(
-      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => readValues(src, dataStart + r.begin, r.end - r.begin, r.dtype, true, file)),
+      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => readValues(src, dataStart + r.begin, r.end - r.begin, r.dtype, true, file), numel(r.shape)),
     );
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;

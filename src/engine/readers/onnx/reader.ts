@@ -106,6 +106,7 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
     topology,
     flattenOrder: 'chw',
     warnings,
+    companionBytes: ext.bytes,
     close(): void {
       ext.close();
       src.close?.();
