@@ -2,6 +2,8 @@
  * Format detection: each reader's `match()` sees the file name and its first bytes, and the first
  * reader that claims the file opens it.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { FileSource } from '../io/source';
 import { readRegularHead } from '../io/regular-file';
 import { InputError, FormatError, UnknownFormatError, asInputError, explainError } from '../errors';
@@ -62,6 +64,7 @@ export function isCheckpointFile(file: string): boolean {
 export function openCheckpoint(file: string): Checkpoint {
   let src: FileSource | undefined;
   let head: Uint8Array;
+  refuseLinkOut(file);
   try {
     src = new FileSource(file);
     head = src.read(0, Math.min(HEAD_BYTES, src.size));
@@ -84,6 +87,31 @@ export function openCheckpoint(file: string): Checkpoint {
   }
   ckpt.warnings.push(...gateTensors(file, ckpt.tensors, src.size + (ckpt.companionBytes ?? 0)));
   return ckpt;
+}
+
+/**
+ * A checkpoint reached through a link is read only when the link leads somewhere inside the
+ * folder that holds it (its run folder): a link out of it is reported, not followed, as the
+ * training logs next to it are (logs/index.ts).
+ */
+function refuseLinkOut(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return; // opening it says why
+  }
+  if (!st.isSymbolicLink()) return;
+  let real: string;
+  let dir: string;
+  try {
+    real = fs.realpathSync(file);
+    dir = fs.realpathSync(path.dirname(path.resolve(file)));
+  } catch (e) {
+    throw new InputError(file, `is a link that cannot be followed (${explainError(e)})`);
+  }
+  const rel = path.relative(dir, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(file, `is a link to '${real}', outside its run folder; not followed`);
 }
 
 /**

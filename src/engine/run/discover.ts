@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isCheckpointFile } from '../readers/index';
+import { findReader, readHead } from '../readers/index';
 
 /** Extensions worth opening to test; anything else is skipped without reading it. */
 const CANDIDATE = /\.(pt|pth|ckpt|bin|tar|safetensors|h5|hdf5|keras|onnx|npz|json)$/i;
@@ -16,6 +16,32 @@ export interface RunFiles {
   checkpoints: string[];
 }
 
+/** What a search left out, so that "nothing found" can say where it did not look. */
+export interface DiscoveryInfo {
+  /** Folders at the depth limit whose subfolders were not searched. */
+  cutAtDepth?: string[];
+  /** Folders that could not be listed, with the reason. */
+  unlisted?: { dir: string; reason: string }[];
+}
+
+/**
+ * Whether a file whose name makes it a candidate goes to the analysis. Files some reader claims
+ * do; so do those that cannot be tested (unreadable, a FIFO or device, a link out of the folder):
+ * the analysis then reports them by name and cause instead of their being skipped in silence.
+ * A link is never opened here (its target may be anything): one that leads out of its folder goes
+ * to the analysis, which reports it and does not follow it; one inside is left out, its target
+ * being analyzed under its own name (Lightning's `last.ckpt` links to a sibling).
+ */
+function worthAnalyzing(file: string, entry: fs.Dirent): boolean {
+  if (entry.isSymbolicLink()) return leavesFolder(file);
+  if (!entry.isFile()) return entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice();
+  try {
+    return findReader(file, readHead(file)) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 export function isCandidate(file: string): boolean {
   if (!CANDIDATE.test(file)) return false;
   // A .json is a TF.js model only when named so; other JSON (configs, logs) is not a checkpoint.
@@ -23,24 +49,39 @@ export function isCandidate(file: string): boolean {
   return true;
 }
 
-export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
+/** True when the link `file` leads outside the folder that holds it (or nowhere). */
+function leavesFolder(file: string): boolean {
+  try {
+    const rel = path.relative(fs.realpathSync(path.dirname(file)), fs.realpathSync(file));
+    return rel.startsWith('..') || path.isAbsolute(rel);
+  } catch {
+    return true; // a dangling link: reported as unreadable
+  }
+}
+
+export function discoverRuns(target: string, maxDepth = MAX_DEPTH, info: DiscoveryInfo = {}): RunFiles[] {
   const st = fs.statSync(target);
-  if (st.isFile()) return [{ dir: path.dirname(target), checkpoints: [target] }];
+  if (!st.isDirectory()) return [{ dir: path.dirname(target), checkpoints: [target] }];
   const runs: RunFiles[] = [];
   const walk = (dir: string, depth: number): void => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      (info.unlisted ??= []).push({ dir, reason: (e as Error).message });
       return;
     }
     const ckpts = entries
-      .filter((e) => e.isFile() && isCandidate(e.name))
-      .map((e) => path.join(dir, e.name))
-      .filter((f) => isCheckpointFile(f));
+      .filter((e) => !e.isDirectory() && isCandidate(e.name))
+      .filter((e) => worthAnalyzing(path.join(dir, e.name), e))
+      .map((e) => path.join(dir, e.name));
     if (ckpts.length) runs.push({ dir, checkpoints: ckpts });
-    if (depth >= maxDepth) return;
-    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), depth + 1);
+    const subdirs = entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.'));
+    if (depth >= maxDepth) {
+      if (subdirs.length) (info.cutAtDepth ??= []).push(dir);
+      return;
+    }
+    for (const e of subdirs) walk(path.join(dir, e.name), depth + 1);
   };
   walk(target, 0);
   return runs.sort((a, b) => a.dir.localeCompare(b.dir));
