@@ -10,6 +10,7 @@
  *    list tensors in the model's layer order.
  */
 import { FormatError } from './errors';
+import type { ByteSource } from './io/source';
 
 export type DType = 'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
@@ -135,8 +136,18 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
   return out;
 }
 
+/**
+ * What every read of a checkpoint's tensors passes before any value is allocated: the bounds of
+ * readers/gate.ts. A tensor holds a reference to its checkpoint's gate (one field, no closure:
+ * a 300k-tensor file must not pay a function per tensor for it).
+ */
+export interface ReadGate {
+  admit(t: TensorEntry): void;
+}
+
 /** A tensor whose values come from a lazily evaluated function (used for transposed or renamed views). */
 export class LazyTensor implements TensorEntry {
+  gate?: ReadGate;
   constructor(
     readonly name: string,
     readonly dtype: DType,
@@ -147,7 +158,33 @@ export class LazyTensor implements TensorEntry {
   ) {}
   /** Not cached on purpose: the caller decides how long to keep the values of a big tensor. */
   read(): Float32Array {
+    this.gate?.admit(this);
     return this.load();
+  }
+}
+
+/**
+ * A tensor stored as one contiguous run of bytes of a source (safetensors, ONNX raw data): no
+ * closure per tensor, so files of hundreds of thousands of small tensors stay small in memory.
+ */
+export class RangeTensor implements TensorEntry {
+  gate?: ReadGate;
+  constructor(
+    readonly name: string,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    private readonly src: ByteSource,
+    private readonly offset: number,
+    private readonly byteLength: number,
+    /** How the bytes become values (the reader's readValues call, naming its file). */
+    private readonly decode: (src: ByteSource, offset: number, byteLength: number, dtype: DType) => Float32Array,
+  ) {}
+  get storedElements(): number {
+    return this.byteLength / DTYPE_BYTES[this.dtype];
+  }
+  read(): Float32Array {
+    this.gate?.admit(this);
+    return this.decode(this.src, this.offset, this.byteLength, this.dtype);
   }
 }
 

@@ -16,7 +16,39 @@ import type { NetOp, ConvOp, DenseOp, BatchNormRef, ValueId } from './netspec';
 
 interface Module {
   name: string;
-  params: Map<string, TensorEntry>;
+  params: Params;
+}
+
+/**
+ * A module's parameters, with the Map methods recover uses. Most modules of real networks hold a
+ * handful; a crafted file may hold 300k modules of one tensor each, where a Map per module cost
+ * hundreds of MB. So the first parameter is kept inline and a Map is made only for a second.
+ */
+class Params {
+  private k0?: string;
+  private v0?: TensorEntry;
+  private more?: Map<string, TensorEntry>;
+  get(k: string): TensorEntry | undefined {
+    return this.more ? this.more.get(k) : k === this.k0 ? this.v0 : undefined;
+  }
+  has(k: string): boolean {
+    return this.more ? this.more.has(k) : k === this.k0;
+  }
+  set(k: string, v: TensorEntry): void {
+    if (this.more) this.more.set(k, v);
+    else if (this.k0 === undefined || this.k0 === k) {
+      this.k0 = k;
+      this.v0 = v;
+    } else {
+      this.more = new Map([[this.k0, this.v0!], [k, v]]);
+      this.k0 = undefined;
+      this.v0 = undefined;
+    }
+  }
+  *[Symbol.iterator](): IterableIterator<[string, TensorEntry]> {
+    if (this.more) yield* this.more;
+    else if (this.k0 !== undefined) yield [this.k0, this.v0!];
+  }
 }
 
 type Kind = 'conv' | 'dense' | 'norm' | 'ignored';
@@ -32,7 +64,7 @@ function groupModules(tensors: TensorEntry[]): Module[] {
     const mod = dot < 0 ? '' : t.name.slice(0, dot);
     const param = t.name.slice(dot + 1);
     let m = mods.get(mod);
-    if (!m) mods.set(mod, (m = { name: mod, params: new Map() }));
+    if (!m) mods.set(mod, (m = { name: mod, params: new Params() }));
     m.params.set(param, t);
   }
   return [...mods.values()];

@@ -11,7 +11,7 @@ import { FormatError } from '../errors';
 import { ByteSource, checkRange, readValues } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
-import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides } from '../tensor';
+import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides, type ReadGate } from '../tensor';
 import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { preview, safeText } from '../text/safe-text';
 import { stripWrapperPrefixes } from './names';
@@ -42,6 +42,7 @@ interface Storage {
 
 class TorchTensor implements TensorEntry {
   name = '';
+  gate?: ReadGate;
   constructor(
     readonly storage: Storage,
     readonly offset: number, // in elements
@@ -73,6 +74,7 @@ class TorchTensor implements TensorEntry {
     return numel(this.shape) === 0 ? 0 : this.span().count;
   }
   read(): Float32Array {
+    this.gate?.admit(this);
     const st = this.storage;
     const n = numel(this.shape);
     if (n === 0) return new Float32Array(0);

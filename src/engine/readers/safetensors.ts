@@ -9,8 +9,8 @@
  */
 import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import { readValues } from '../io/source';
-import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel } from '../tensor';
+import { readValues, type ByteSource } from '../io/source';
+import { DTYPE_BYTES, DType, RangeTensor, TensorEntry, numel } from '../tensor';
 import { naturalCompare, stripWrapperPrefixes } from './names';
 import { preview } from '../text/safe-text';
 
@@ -64,7 +64,8 @@ export const safetensorsReader: CheckpointReader = {
     }
     if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new FormatError(file, `safetensors header length ${headerLen} is above the ${MAX_HEADER_BYTES}-byte limit`);
     const n = Number(headerLen);
-    const text = Buffer.from(src.read(8, n)).toString('utf8');
+    const bytes = src.read(8, n);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     if (!text.startsWith('{')) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${preview(text.slice(0, 16))})`);
     let header: unknown;
     try {
@@ -79,7 +80,10 @@ export const safetensorsReader: CheckpointReader = {
     const metadata: Record<string, string | number | boolean | null> = {};
     const warnings: string[] = [];
     const raw: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
-    for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    const entries = header as Record<string, unknown>;
+    for (const name in entries) {
+      if (!Object.prototype.hasOwnProperty.call(entries, name)) continue;
+      const info = entries[name];
       if (name === '__metadata__') {
         if (info && typeof info === 'object') {
           for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
@@ -119,9 +123,8 @@ export const safetensorsReader: CheckpointReader = {
     }
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
     if (stripped) metadata.strippedPrefix = stripped;
-    const tensors: TensorEntry[] = raw.map(
-      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => readValues(src, dataStart + r.begin, r.end - r.begin, r.dtype, true, file), numel(r.shape)),
-    );
+    const decode = (s: ByteSource, offset: number, length: number, dtype: DType): Float32Array => readValues(s, offset, length, dtype, true, file);
+    const tensors: TensorEntry[] = raw.map((r, i) => new RangeTensor(names[i], r.dtype, r.shape, src, dataStart + r.begin, r.end - r.begin, decode));
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;
     // Name order (the library's) is not always detectable, so the order is never vouched for.
