@@ -61,7 +61,7 @@ export const EXAMPLES: Example[] = [
         storages.push({ key: `z${i}`, data: new Uint8Array(0), packed: z });
       }
       const f = put(dir, 'deflated.pt', torchZip(stateDictPickle(items), storages));
-      return { target: f, desc: `${count} deflated storages of 16 MiB`, expect: 'refused', message: /decompression bomb/ };
+      return { target: f, desc: `${count} deflated storages of 16 MiB`, expect: 'refused', message: /decompression bomb|not materialised/ };
     },
   },
   {
@@ -152,7 +152,9 @@ export const EXAMPLES: Example[] = [
         storages.push({ key: `c${i}`, data: floats(1, () => 1) });
       }
       const f = put(dir, 'chain.pt', torchZip(stateDictPickle(items), storages));
-      return { target: f, desc: `${n} 1×1 layers of weight 1`, expect: 'refused', message: /nearly equal/ };
+      // 20k such layers cannot converge (their two top eigenvalues differ by ~1e-8): named quickly.
+      // Shorter chains may converge.
+      return { target: f, desc: `${n} 1×1 layers of weight 1`, expect: scale >= 1 ? 'refused' : 'either', message: /nearly equal/ };
     },
   },
   {
