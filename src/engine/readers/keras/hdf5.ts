@@ -115,12 +115,24 @@ export class H5File {
     return this.call(`the attributes of '${node.name}'`, () => node.attrs);
   }
 
+  /** Members of each group, listed once: jsfive builds the list anew on every call. */
+  private readonly members = new Map<H5Group, { list: string[]; set: Set<string> }>();
+
+  private membersOf(g: H5Group): { list: string[]; set: Set<string> } {
+    let m = this.members.get(g);
+    if (!m) {
+      const list = this.call(`the members of '${g.name}'`, () => g.keys);
+      this.members.set(g, (m = { list, set: new Set(list) }));
+    }
+    return m;
+  }
+
   keys(g: H5Group): string[] {
-    return this.call(`the members of '${g.name}'`, () => g.keys);
+    return this.membersOf(g).list;
   }
 
   child(g: H5Group, name: string): H5Group | H5Dataset | undefined {
-    if (!this.keys(g).includes(name.split('/')[0])) return undefined;
+    if (!this.membersOf(g).set.has(name.split('/')[0])) return undefined;
     return this.call(`'${g.name === '/' ? '' : g.name}/${name}'`, () => g.get(name)) ?? undefined;
   }
 
@@ -163,7 +175,7 @@ export function attrStrings(attrs: Record<string, unknown>, name: string): strin
   if (Object.prototype.hasOwnProperty.call(attrs, name)) return list(attrs[name]);
   if (!Object.prototype.hasOwnProperty.call(attrs, `${name}0`)) return undefined;
   const out: string[] = [];
-  for (let i = 0; Object.prototype.hasOwnProperty.call(attrs, `${name}${i}`); i++) out.push(...list(attrs[`${name}${i}`]));
+  for (let i = 0; Object.prototype.hasOwnProperty.call(attrs, `${name}${i}`); i++) for (const v of list(attrs[`${name}${i}`])) out.push(v);
   return out;
 }
 

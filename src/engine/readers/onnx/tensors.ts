@@ -164,6 +164,9 @@ function transposed(t: TensorEntry): TensorEntry {
  */
 export function toPyTorchLayout(m: ModelInfo, byName: Map<string, TensorEntry>, list: TensorEntry[]): void {
   const done = new Set<string>();
+  // Positions by tensor, so replacing one is not a scan of the list (100k MatMuls made it quadratic).
+  const at = new Map<TensorEntry, number>();
+  list.forEach((t, i) => at.set(t, i));
   for (const node of m.nodes) {
     const isMatMul = node.opType === 'MatMul';
     const isGemmN = node.opType === 'Gemm' && !node.ints.get('transB');
@@ -174,7 +177,7 @@ export function toPyTorchLayout(m: ModelInfo, byName: Map<string, TensorEntry>, 
     done.add(name);
     const t = transposed(w);
     byName.set(name, t);
-    const i = list.indexOf(w);
-    if (i >= 0) list[i] = t;
+    const i = at.get(w);
+    if (i !== undefined) list[i] = t;
   }
 }
