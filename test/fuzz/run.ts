@@ -151,7 +151,7 @@ async function main(): Promise<number> {
   const full = !a.only && a.cases >= FULL_CASES && a.boundsCases >= FULL_BOUNDS_CASES;
   const out = a.out ?? (full ? path.join(__dirname, 'RESULTS.md') : undefined);
   if (out) {
-    const counts = full ? 'at full counts' : `at reduced counts (${a.cases} mutations per reader, ${a.boundsCases} cases per bounds class; full: ${FULL_CASES} and ${FULL_BOUNDS_CASES})`;
+    const counts = full ? 'at full counts' : `at reduced counts (${results.length ? a.cases : 0} mutations per reader, ${bounds.length ? a.boundsCases : 0} cases per bounds class; full: ${FULL_CASES} and ${FULL_BOUNDS_CASES})`;
     const md = [
       '# Fuzzing the readers: results',
       '',
