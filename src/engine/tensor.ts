@@ -10,7 +10,6 @@
  *    list tensors in the model's layer order.
  */
 import { FormatError } from './errors';
-import type { ByteSource } from './io/source';
 
 export type DType = 'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
@@ -167,17 +166,18 @@ export class LazyTensor implements TensorEntry {
  * A tensor stored as one contiguous run of bytes of a source (safetensors, ONNX raw data): no
  * closure per tensor, so files of hundreds of thousands of small tensors stay small in memory.
  */
-export class RangeTensor implements TensorEntry {
+export class RangeTensor<S = unknown> implements TensorEntry {
   gate?: ReadGate;
   constructor(
     readonly name: string,
     readonly dtype: DType,
     readonly shape: readonly number[],
-    private readonly src: ByteSource,
+    /** Where the bytes are (a ByteSource), handed to `decode`. */
+    private readonly src: S,
     private readonly offset: number,
     private readonly byteLength: number,
     /** How the bytes become values (the reader's readValues call, naming its file). */
-    private readonly decode: (src: ByteSource, offset: number, byteLength: number, dtype: DType) => Float32Array,
+    private readonly decode: (src: S, offset: number, byteLength: number, dtype: DType) => Float32Array,
   ) {}
   get storedElements(): number {
     return this.byteLength / DTYPE_BYTES[this.dtype];

@@ -5,6 +5,7 @@
  * decodes anything: it only writes bytes, so each generator states exactly what it crafted.
  */
 import * as zlib from 'node:zlib';
+import { maskedCrc32c } from '../../../src/engine/logs/tfevents';
 
 // ------------------------------------------------------------------ pickle (protocol 2)
 const MARK = Buffer.from('(');
@@ -220,3 +221,30 @@ export function safetensors(entries: { name: string; dtype: string; shape: numbe
   len.writeBigUInt64LE(BigInt(json.length));
   return Buffer.concat([len, json, ...entries.map((e) => Buffer.from(e.data))]);
 }
+
+// ------------------------------------------------------------------ TensorBoard
+/** One TFRecord-framed Event with one simple_value scalar. */
+export function tfRecord(step: number, tag: string, value: number): Buffer {
+  const t = Buffer.from(tag);
+  const val = cat(Buffer.from([0x0a, t.length]), t, Buffer.from([0x15]), floats(1, () => value));
+  const summary = cat(Buffer.from([0x0a, val.length]), val);
+  const stepVarint: number[] = [];
+  for (let s = step; ; ) {
+    const b = s & 0x7f;
+    s = Math.floor(s / 128);
+    if (s) stepVarint.push(b | 0x80);
+    else {
+      stepVarint.push(b);
+      break;
+    }
+  }
+  const ev = cat(Buffer.from([0x10, ...stepVarint]), Buffer.from([0x2a, summary.length]), summary);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(ev.length));
+  const c1 = Buffer.alloc(4);
+  c1.writeUInt32LE(maskedCrc32c(len));
+  const c2 = Buffer.alloc(4);
+  c2.writeUInt32LE(maskedCrc32c(ev));
+  return cat(len, c1, ev, c2);
+}
+

@@ -13,9 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Rng } from '../rng';
-import { cat, contiguous, deflatedZeros, floats, global, int, long4, safetensors, stateDictPickle, str, tensor, torchZip, tuple, zip, zlibZeros } from './build';
+import { cat, contiguous, deflatedZeros, floats, global, int, long4, safetensors, stateDictPickle, str, tensor, tfRecord, torchZip, tuple, zip, zlibZeros } from './build';
 import { gzipChunkBomb, neverWritten } from './h5patch';
-import { maskedCrc32c } from '../../../src/engine/logs/tfevents';
 
 export interface Report {
   runs: { path: string; checkpoints: { path: string; metadata: Record<string, unknown>; warnings: string[] }[]; errors: { path: string; message: string }[]; accuracy: unknown }[];
@@ -188,30 +187,6 @@ const bigInt: BoundsClass = {
     return { target: f, desc: `legacy magic number given as the float ${v}`, expect: 'refused', message: /magic number/ };
   },
 };
-
-function tfRecord(step: number, tag: string, value: number): Buffer {
-  const t = Buffer.from(tag);
-  const val = cat(Buffer.from([0x0a, t.length]), t, Buffer.from([0x15]), floats(1, () => value));
-  const summary = cat(Buffer.from([0x0a, val.length]), val);
-  const stepVarint: number[] = [];
-  for (let s = step; ; ) {
-    const b = s & 0x7f;
-    s = Math.floor(s / 128);
-    if (s) stepVarint.push(b | 0x80);
-    else {
-      stepVarint.push(b);
-      break;
-    }
-  }
-  const ev = cat(Buffer.from([0x10, ...stepVarint]), Buffer.from([0x2a, summary.length]), summary);
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(ev.length));
-  const c1 = Buffer.alloc(4);
-  c1.writeUInt32LE(maskedCrc32c(len));
-  const c2 = Buffer.alloc(4);
-  c2.writeUInt32LE(maskedCrc32c(ev));
-  return cat(len, c1, ev, c2);
-}
 
 const longLogs: BoundsClass = {
   id: 'long-logs',

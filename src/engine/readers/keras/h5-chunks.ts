@@ -15,7 +15,19 @@
 import { FormatError } from '../../errors';
 import { inflateAtMost, type InflateBudget } from '../../io/inflate';
 import { DType, decodeElements, numel } from '../../tensor';
-import type { H5Dataset, H5File } from './hdf5';
+
+/** What of an HDF5 file this needs (hdf5.ts's H5File): its bytes, its names for messages, its error wrapper. */
+interface H5Bytes {
+  readonly file: string;
+  readonly label: string;
+  readonly bytes: Uint8Array;
+  call<T>(what: string, fn: () => T): T;
+}
+
+/** What of a jsfive dataset this needs: its filter pipeline. */
+interface H5Filtered {
+  readonly _dataobjects: { readonly filter_pipeline: Map<string, unknown>[] | null };
+}
 
 const UNDEFINED = 0xffffffffffffffffn;
 const GZIP = 1;
@@ -46,8 +58,8 @@ function u64(dv: DataView, at: number): number {
  * `props` are jsfive's [version, dims, layoutClass, propertyOffset] of its layout message.
  */
 export function chunkedData(
-  h5: H5File,
-  ds: H5Dataset,
+  h5: H5Bytes,
+  ds: H5Filtered,
   where: string,
   props: [number, number, number, number],
   shape: number[],
