@@ -8,7 +8,7 @@
  * Fortran-order arrays are stored column-major and are reordered to row-major on read.
  */
 import * as zlib from 'node:zlib';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
@@ -303,6 +303,7 @@ export const npzReader: CheckpointReader = {
     const zip = openZipOf(src, file, 'a .npz');
     const warnings: string[] = [];
     const raw: { key: string; tensor: TensorEntry }[] = [];
+    checkTensorCount(file, zip.entries.length);
     for (const entry of zip.entries) {
       if (entry.name.endsWith('/')) continue;
       if (!entry.name.endsWith('.npy')) {

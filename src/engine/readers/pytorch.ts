@@ -12,7 +12,7 @@ import { ByteSource, checkRange, readValues } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
 import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides, type ReadGate } from '../tensor';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { preview, safeText } from '../text/safe-text';
 import { stripWrapperPrefixes } from './names';
 
@@ -123,10 +123,12 @@ function intTuple(v: unknown, what: string, file: string): number[] {
 
 /** The allow-listed callables: data constructors only. Returning undefined leaves an inert PyCall. */
 function makeCallHandler(file: string) {
+  let made = 0;
   return (fn: PyGlobal, args: unknown[]): unknown => {
     switch (fn.qualified) {
       case 'torch._utils._rebuild_tensor':
       case 'torch._utils._rebuild_tensor_v2': {
+        checkTensorCount(file, ++made);
         const [storage, offset, size, stride] = args;
         if (!(storage instanceof StorageRef)) throw new FormatError(file, `tensor rebuild got ${describe(storage)} instead of a storage`);
         const shape = intTuple(size, 'tensor size', file);

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import type { NetOp } from '../graph/netspec';
 import { ByteSource, FileSource, checkRange } from '../io/source';
@@ -180,6 +180,7 @@ export const tfjsReader: CheckpointReader = {
             load = () => decodeElements(data.read(start, nbytes), dt.dtype, true, file);
           }
           const { path: p, varName } = splitWeightName(name);
+          checkTensorCount(file, raw.length + 1);
           raw.push({ layer: p.join('.') || varName, varName: p.length ? varName : 'value', dtype: dt.dtype, shape: shape as number[], load, order: raw.length, storedElements: count });
         });
         if (offset < data.size) warnings.push(`weight group ${gi}: shards hold ${data.size} bytes, the manifest uses ${offset}`);
