@@ -7,9 +7,9 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`, then the raw data.
  * Fortran-order arrays are stored column-major and are reordered to row-major on read.
  */
-import * as zlib from 'node:zlib';
 import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
+import { inflatePrefix } from '../io/inflate';
 import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel, permute } from '../tensor';
@@ -227,12 +227,8 @@ const HEADER_OUTPUT_LIMIT = MAX_NPY_HEADER + 12 + (64 << 10);
 function deflatedPrefix(zip: ZipArchive, entry: ZipEntry, dataStart: number, compressedBytes: number): Uint8Array | 'too-large' {
   const take = Math.min(compressedBytes, entry.compressedSize);
   const packed = zip.src.read(dataStart, take);
-  try {
-    return zlib.inflateRawSync(packed, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEADER_OUTPUT_LIMIT });
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
-    throw e;
-  }
+  // Charged to the checkpoint's decompression budget like any inflation (io/inflate.ts).
+  return inflatePrefix(zip.budget, packed, HEADER_OUTPUT_LIMIT, `the .npy header of member '${entry.name}'`);
 }
 
 /**
@@ -283,6 +279,7 @@ function readNpzHeader(zip: ZipArchive, entry: ZipEntry, where: string, file: st
         capped = true;
       }
     } catch (e) {
+      if (e instanceof FormatError) throw e; // the decompression budget, said as it is
       throw new FormatError(file, `${where}: deflated data is corrupt (${errorMessage(e)})`);
     }
     const h = parseNpyHeader(prefix, where, file);
