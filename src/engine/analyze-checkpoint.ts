@@ -11,7 +11,8 @@ import { unrolledSize } from './graph/unrolled';
 import { weightedDegree } from './metrics/degree';
 import { eigenvectorCentrality, type EigenOptions } from './metrics/eigenvector';
 import { summarize, type Stats } from './metrics/stats';
-import { ArchitectureError } from './errors';
+import { ArchitectureError, InputError, NumericError, asInputError } from './errors';
+import { boundMetadata, boundWarnings } from './text/bounded';
 
 export interface LayerSummary {
   name: string;
@@ -57,7 +58,20 @@ export interface AnalyzedGraph {
   nodes: NodeValues;
 }
 
+/**
+ * Every failure names the file with its cause in words: the engine's own errors pass as they
+ * are, anything else (a RangeError from a size no check foresaw) is restated (errors.ts).
+ */
 export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): AnalyzedGraph {
+  try {
+    return analyzeOrThrow(file, opts);
+  } catch (e) {
+    if (e instanceof InputError || e instanceof NumericError) throw e;
+    throw asInputError(e, file);
+  }
+}
+
+function analyzeOrThrow(file: string, opts: AnalyzeOptions): AnalyzedGraph {
   const t0 = performance.now();
   const ckpt = openCheckpoint(file);
   let graph: RolledGraph;
@@ -97,8 +111,8 @@ export function analyzeCheckpointFull(file: string, opts: AnalyzeOptions = {}): 
     graph: { nodes: graph.nodeCount, edges: graph.edgeCount, unrolledNodes: un.nodes, unrolledEdges: un.edges, unrolledEstimated: un.estimated, inputSize: un.inputSize, components: comps.count, wiring },
     layers,
     eigenvalue: eig.eigenvalue,
-    metadata: ckpt.metadata,
-    warnings,
+    metadata: boundMetadata(ckpt.metadata),
+    warnings: boundWarnings(warnings),
     timings: { readAndBuildMs: t1 - t0, metricsMs: t2 - t1 },
   };
   return { analysis, graph, nodes: { degree: deg.total, centrality: eig.vector } };

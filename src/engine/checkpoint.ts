@@ -3,6 +3,7 @@
  * looks at a few leading bytes (or the file name) and never consumes input, and an `open()` that
  * either returns the named tensors or throws a FormatError naming the file and the bad value.
  */
+import { FormatError } from './errors';
 import type { ByteSource } from './io/source';
 import type { TensorEntry } from './tensor';
 import type { NetOp } from './graph/netspec';
@@ -49,7 +50,22 @@ export interface Checkpoint {
   readonly tensorOrder: TensorOrder;
   /** Warnings found while reading (e.g. a non-float tensor skipped). */
   readonly warnings: string[];
+  /** Bytes of the files read besides `file` itself (TF.js weight shards, ONNX external data), for the read bounds. */
+  readonly companionBytes?: number;
   close(): void;
+}
+
+/**
+ * Most tensors a checkpoint may hold. Real models hold a few thousand (a 70B LLM ~700, a large
+ * mixture of experts ~100k); each costs a few hundred bytes to list and wire, so a crafted file of
+ * millions of tiny tensors would cost many times its size. Readers count as they list and refuse
+ * past this, before the rest is built.
+ */
+export const MAX_TENSORS = 300_000;
+
+/** Refuses the `n`-th tensor of `file` when it passes MAX_TENSORS. */
+export function checkTensorCount(file: string, n: number): void {
+  if (n > MAX_TENSORS) throw new FormatError(file, `holds more than ${MAX_TENSORS} tensors, more than any model this tool analyzes (a crafted file of tiny tensors would cost many times its size)`);
 }
 
 /** See Checkpoint.tensorOrder. */

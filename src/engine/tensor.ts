@@ -21,6 +21,13 @@ export interface TensorEntry {
   readonly name: string;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /**
+   * How many of its elements the file actually stores: the span of storage a view touches, the
+   * elements of an HDF5 dataset's written chunks, numel for data checked whole against its bytes.
+   * A tensor that declares more elements than this (an expanded view with stride 0, a dataset
+   * that was never written) would be materialised from nothing: openCheckpoint refuses to read it.
+   */
+  readonly storedElements: number;
   /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted). */
   read(): Float32Array;
 }
@@ -128,17 +135,56 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
   return out;
 }
 
+/**
+ * What every read of a checkpoint's tensors passes before any value is allocated: the bounds of
+ * readers/gate.ts. A tensor holds a reference to its checkpoint's gate (one field, no closure:
+ * a 300k-tensor file must not pay a function per tensor for it).
+ */
+export interface ReadGate {
+  admit(t: TensorEntry): void;
+}
+
 /** A tensor whose values come from a lazily evaluated function (used for transposed or renamed views). */
 export class LazyTensor implements TensorEntry {
+  gate?: ReadGate;
   constructor(
     readonly name: string,
     readonly dtype: DType,
     readonly shape: readonly number[],
     private readonly load: () => Float32Array,
+    /** See TensorEntry.storedElements; a view of another tensor passes that tensor's. */
+    readonly storedElements: number,
   ) {}
   /** Not cached on purpose: the caller decides how long to keep the values of a big tensor. */
   read(): Float32Array {
+    this.gate?.admit(this);
     return this.load();
+  }
+}
+
+/**
+ * A tensor stored as one contiguous run of bytes of a source (safetensors, ONNX raw data): no
+ * closure per tensor, so files of hundreds of thousands of small tensors stay small in memory.
+ */
+export class RangeTensor<S = unknown> implements TensorEntry {
+  gate?: ReadGate;
+  constructor(
+    readonly name: string,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    /** Where the bytes are (a ByteSource), handed to `decode`. */
+    private readonly src: S,
+    private readonly offset: number,
+    private readonly byteLength: number,
+    /** How the bytes become values (the reader's readValues call, naming its file). */
+    private readonly decode: (src: S, offset: number, byteLength: number, dtype: DType) => Float32Array,
+  ) {}
+  get storedElements(): number {
+    return this.byteLength / DTYPE_BYTES[this.dtype];
+  }
+  read(): Float32Array {
+    this.gate?.admit(this);
+    return this.decode(this.src, this.offset, this.byteLength, this.dtype);
   }
 }
 

@@ -25,6 +25,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureDebianPackages } from '../../scripts/debian-packages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The harness packages (~460 MB) are installed outside the checkout, so the working tree holds no
@@ -87,31 +88,8 @@ const tail = (text, lines) => text.split('\n').slice(-lines).join('\n') + '\n';
 // ---------------------------------------------------------------------------------------------
 // 1. Install
 
-function dpkgInstalled(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  if (r.error) return null; // no dpkg: not Debian
-  return r.status === 0 && r.stdout.includes('install ok installed');
-}
-
 function ensureSystemPackages() {
-  const status = APT_PACKAGES.map((p) => [p, dpkgInstalled(p)]);
-  if (status.some(([, s]) => s === null)) {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no dpkg here and no ${CHROMIUM}: install Chromium, libkrb5 headers and ripgrep yourself`);
-    return 'no dpkg; using what is installed';
-  }
-  const missing = status.filter(([, s]) => !s).map(([p]) => p);
-  if (missing.length === 0) return 'already installed';
-  if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const log = path.join(os.tmpdir(), 'training-dynamics-e2e-apt.log');
-  try {
-    run('apt-get', ['install', '-y', '-q', ...missing], { env, logFile: log });
-  } catch {
-    say('apt-get install failed; apt-get update, then again');
-    run('apt-get', ['update', '-q'], { env, logFile: log });
-    run('apt-get', ['install', '-y', '-q', ...missing], { env, logFile: log });
-  }
-  return `installed ${missing.join(' ')}`;
+  return ensureDebianPackages(APT_PACKAGES, { present: (p) => p !== 'chromium' || fs.existsSync(CHROMIUM), logName: 'training-dynamics-e2e-apt.log' });
 }
 
 function ensureRipgrepCache() {

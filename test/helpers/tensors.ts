@@ -5,7 +5,7 @@ export function tensor(name: string, shape: number[], values: ArrayLike<number> 
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = typeof values === 'function' ? values(i) : values[i];
-  return { name, dtype: 'float32', shape, read: () => data.slice() };
+  return { name, dtype: 'float32', shape, storedElements: n, read: () => data.slice() };
 }
 
 export const filled = (name: string, shape: number[], v: number): TensorEntry => tensor(name, shape, () => v);

@@ -190,7 +190,7 @@ test('a compressed .npz whose header hides a gigabyte of zeros is opened in boun
   const t0 = Date.now();
   const c = openCheckpoint(file);
   assert.deepEqual(c.tensors[0].shape, [251658240]);
-  assert.throws(() => c.tensors[0].read(), (e: unknown) => e instanceof InputError && /likely zip bomb/.test((e as Error).message));
+  assert.throws(() => c.tensors[0].read(), (e: unknown) => e instanceof InputError && /likely (zip|decompression) bomb|are not materialised/.test((e as Error).message));
   c.close();
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
   const grewMB = (process.resourceUsage().maxRSS - rss0) / 1024;

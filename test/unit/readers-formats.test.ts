@@ -263,7 +263,7 @@ describe('Keras 3 functional config wiring', () => {
     module: 'keras.layers', class_name: cls, name, config: { name, ...config },
     inbound_nodes: inputs.length ? [{ args: Array.isArray(inputs[0]) ? [(inputs[0] as string[]).map(kt)] : (inputs as string[]).map(kt), kwargs: {} }] : [],
   });
-  const fake = (name: string, shape: number[]): LazyTensor => new LazyTensor(name, 'float32', shape, () => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  const fake = (name: string, shape: number[]): LazyTensor => new LazyTensor(name, 'float32', shape, () => new Float32Array(shape.reduce((a, b) => a * b, 1)), shape.reduce((a, b) => a * b, 1));
   const tensors = (): Map<string, LayerTensors> => new Map<string, LayerTensors>([
     ['conv2d', { weight: fake('conv2d.weight', [4, 1, 3, 3]), count: 1 }],
     ['batch_normalization', { gamma: fake('batch_normalization.weight', [4]), movingVariance: fake('batch_normalization.running_var', [4]), count: 4 }],

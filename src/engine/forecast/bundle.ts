@@ -8,6 +8,8 @@ import * as zlib from 'node:zlib';
 import { InputError } from '../errors';
 import type { Predictor } from './predictor';
 import { FORECAST_EPOCHS } from './limits';
+import { openRegularFile, readRegularFile } from '../io/regular-file';
+import { preview } from '../text/safe-text';
 
 export const BUNDLE_FORMAT = 'training-dynamics-forecaster';
 export const BUNDLE_VERSION = 1;
@@ -51,17 +53,19 @@ function checkPredictor(p: Predictor, i: number, file: string): void {
 
 /** Reads a forecaster file, plain JSON or gzipped (by its magic bytes), with every size bounded. */
 export function readBundle(file: string): ForecasterBundle {
-  const size = fs.statSync(file).size;
+  // A regular file only (a FIFO given as --model would block forever), size-checked before reading.
+  const { fd, size } = openRegularFile(file, 'forecaster file');
+  fs.closeSync(fd);
   if (size > MAX_BUNDLE_BYTES) throw new InputError(file, `forecaster file of ${size} bytes is larger than the ${MAX_BUNDLE_BYTES}-byte limit`);
   let json: ForecasterBundle;
   try {
-    let bytes = fs.readFileSync(file);
+    let bytes = readRegularFile(file, MAX_BUNDLE_BYTES, 'forecaster file');
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes, { maxOutputLength: MAX_BUNDLE_BYTES });
     json = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw new InputError(file, `not a forecaster file: ${(e as Error).message}`);
   }
-  if (json?.format !== BUNDLE_FORMAT) throw new InputError(file, `not a forecaster file (format ${JSON.stringify(json?.format)})`);
+  if (json?.format !== BUNDLE_FORMAT) throw new InputError(file, `not a forecaster file (format ${preview(json?.format)})`);
   if (json.version !== BUNDLE_VERSION) throw new InputError(file, `forecaster file version ${json.version} is not supported (expected ${BUNDLE_VERSION})`);
   if (!Array.isArray(json.predictors)) throw new InputError(file, 'no predictors');
   if (json.horizon !== undefined) {

@@ -99,7 +99,7 @@ export function trainForecaster(root: string, opts: TrainOptions = {}): TrainRep
   }
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const horizons = data.map((d) => d.horizon).filter((h): h is number => h !== null);
-  const horizon = horizons.length ? { min: Math.min(...horizons), max: Math.max(...horizons) } : undefined;
+  const horizon = horizons.length ? { min: horizons.reduce((a, b) => Math.min(a, b)), max: horizons.reduce((a, b) => Math.max(a, b)) } : undefined;
   writeBundle(outFile, { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, source: `your runs (${path.basename(path.resolve(root))})`, created: new Date().toISOString(), horizon, predictors });
   return { outFile, runsFound: runs.length, finished: data.length, predictors: report, skipped };
 }

@@ -16,7 +16,39 @@ import type { NetOp, ConvOp, DenseOp, BatchNormRef, ValueId } from './netspec';
 
 interface Module {
   name: string;
-  params: Map<string, TensorEntry>;
+  params: Params;
+}
+
+/**
+ * A module's parameters, with the Map methods recover uses. Most modules of real networks hold a
+ * handful; a crafted file may hold 300k modules of one tensor each, where a Map per module cost
+ * hundreds of MB. So the first parameter is kept inline and a Map is made only for a second.
+ */
+class Params {
+  private k0?: string;
+  private v0?: TensorEntry;
+  private more?: Map<string, TensorEntry>;
+  get(k: string): TensorEntry | undefined {
+    return this.more ? this.more.get(k) : k === this.k0 ? this.v0 : undefined;
+  }
+  has(k: string): boolean {
+    return this.more ? this.more.has(k) : k === this.k0;
+  }
+  set(k: string, v: TensorEntry): void {
+    if (this.more) this.more.set(k, v);
+    else if (this.k0 === undefined || this.k0 === k) {
+      this.k0 = k;
+      this.v0 = v;
+    } else {
+      this.more = new Map([[this.k0, this.v0!], [k, v]]);
+      this.k0 = undefined;
+      this.v0 = undefined;
+    }
+  }
+  *[Symbol.iterator](): IterableIterator<[string, TensorEntry]> {
+    if (this.more) yield* this.more;
+    else if (this.k0 !== undefined) yield [this.k0, this.v0!];
+  }
 }
 
 type Kind = 'conv' | 'dense' | 'norm' | 'ignored';
@@ -32,7 +64,7 @@ function groupModules(tensors: TensorEntry[]): Module[] {
     const mod = dot < 0 ? '' : t.name.slice(0, dot);
     const param = t.name.slice(dot + 1);
     let m = mods.get(mod);
-    if (!m) mods.set(mod, (m = { name: mod, params: new Map() }));
+    if (!m) mods.set(mod, (m = { name: mod, params: new Params() }));
     m.params.set(param, t);
   }
   return [...mods.values()];
@@ -55,11 +87,17 @@ function outChannels(op: ConvOp | DenseOp): number {
   return op.weight.shape[0];
 }
 
-/** `layer1.0.conv1` → block prefix `layer1.0` when the model has residual blocks of that style. */
-function blockOf(name: string, blockPrefixes: string[]): string | undefined {
-  let best: string | undefined;
-  for (const p of blockPrefixes) if (name.startsWith(p + '.') && (!best || p.length > best.length)) best = p;
-  return best;
+/**
+ * `layer1.0.conv1` → block prefix `layer1.0` when the model has residual blocks of that style: the
+ * longest dotted prefix of the name that is a block. Looked up prefix by prefix in a set, so the
+ * cost is the name's depth, not the number of blocks (300k blocks made a scan quadratic).
+ */
+function blockOf(name: string, blockPrefixes: ReadonlySet<string>): string | undefined {
+  for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.', dot - 1)) {
+    const p = name.slice(0, dot);
+    if (blockPrefixes.has(p)) return p;
+  }
+  return undefined;
 }
 
 export interface Recovered {
@@ -81,16 +119,20 @@ export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, no
     if (!(e instanceof ArchitectureError)) throw e;
     firstError = e;
   }
-  const top: string[] = [];
+  // Top-level containers in first-seen order (a set: 300k of them must not cost a scan each).
+  const seen = new Set<string>();
   for (const t of tensors) {
-    const head = t.name.split('.')[0];
-    if (!top.includes(head)) top.push(head);
+    seen.add(headOf(t.name));
+    if (seen.size > 6) throw firstError;
   }
-  if (top.length < 2 || top.length > 6) throw firstError;
+  const top = [...seen];
+  if (top.length < 2) throw firstError;
+  const byHead = new Map<string, TensorEntry[]>(top.map((h) => [h, []]));
+  for (const t of tensors) byHead.get(headOf(t.name))!.push(t);
   const fits: { order: string[]; result: Recovered }[] = [];
   for (const order of permutations(top)) {
     if (order.every((h, i) => h === top[i])) continue;
-    const reordered = order.flatMap((h) => tensors.filter((t) => t.name.split('.')[0] === h));
+    const reordered = order.flatMap((h) => byHead.get(h)!);
     try {
       fits.push({ order, result: recoverTopology(reordered, file, normEps) });
     } catch (e) {
@@ -105,6 +147,11 @@ export function recoverTopologyAnyOrder(tensors: TensorEntry[], file: string, no
     throw new ArchitectureError(file, `tensors are not stored in layer order, and ${fits.length} orders of ${top.join(', ')} fit their shapes, and the file does not store the wiring (an ONNX export does)`);
   }
   throw firstError;
+}
+
+function headOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
 }
 
 function* permutations<T>(items: T[]): Generator<T[]> {
@@ -168,7 +215,7 @@ export function recoverTopology(tensors: TensorEntry[], file: string, normEps = 
     const m = /^(.*\.\d+)\.conv\.\d+(\.\d+)?$/.exec(n);
     if (m) inverted.add(m[1]);
   }
-  const prefixes = [...blockPrefixes, ...inverted];
+  const prefixes = new Set([...blockPrefixes, ...inverted]);
 
   // Wire the chain: `at` is the value the next layer reads.
   interface At {

@@ -115,8 +115,15 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
 
   // A conv/dense op whose only consumer is an add, and which is not the add's first (main-branch)
   // input, is a projection shortcut: its edges go into the main branch's group.
+  // Looked up through maps: a chain of 20k layers must not cost 20k scans of the list.
   const consumers = new Map<ValueId, NetOp[]>();
-  for (const op of ops) for (const v of inputsOf(op)) consumers.set(v, [...(consumers.get(v) ?? []), op]);
+  for (const op of ops) {
+    for (const v of inputsOf(op)) {
+      const list = consumers.get(v);
+      if (list) list.push(op);
+      else consumers.set(v, [op]);
+    }
+  }
   const producers = new Map<ValueId, NetOp>();
   for (const op of ops) if (!producers.has(op.name)) producers.set(op.name, op);
   const projectionInto = new Map<string, ValueId>();
@@ -278,11 +285,23 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
  * (a SwiGLU gate). Projection shortcuts keep their own count, as they always have.
  */
 function countEdges(groups: NodeGroup[], blocks: EdgeBlock[], routed: Set<EdgeBlock>): number {
+  // Whole dense blocks per (src, dst) pair, counted once up front: linear in the blocks, however long the chain.
+  const key = (b: EdgeBlock): number => b.src * (groups.length + 1) + b.dst;
+  const isWholeDense = (b: EdgeBlock): boolean => b.kind === 'dense' && !b.srcIndex;
+  const wholeDense = new Map<number, { count: number; first: number }>();
+  blocks.forEach((o, i) => {
+    if (!isWholeDense(o)) return;
+    const e = wholeDense.get(key(o));
+    if (e) e.count++;
+    else wholeDense.set(key(o), { count: 1, first: i });
+  });
   let edgeCount = 0;
   for (const [i, b] of blocks.entries()) {
     const diag = b.kind === 'identity' || b.diagonal === true;
-    if (diag && !b.srcIndex && blocks.some((o) => o !== b && o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
-    if (routed.has(b) && b.kind === 'dense' && !b.srcIndex && blocks.slice(0, i).some((o) => o.src === b.src && o.dst === b.dst && o.kind === 'dense' && !o.srcIndex)) continue;
+    const e = wholeDense.get(key(b));
+    const others = (e?.count ?? 0) - (isWholeDense(b) ? 1 : 0);
+    if (diag && !b.srcIndex && others > 0) continue;
+    if (routed.has(b) && isWholeDense(b) && e !== undefined && e.first < i) continue;
     edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
   }
   return edgeCount;

@@ -43,11 +43,12 @@ export function unrolledSize(g: RolledGraph, inputSize?: number): UnrolledSize {
   // A 7×7 stem (stride 2) and its max-pool downsample by 4 whatever the input size.
   const afterStem = imagenetStem ? s0 / 4 : s0;
   const ratio = finalSize !== undefined ? Math.pow(afterStem / finalSize, 1 / Math.max(1, downs.length + (finalSize < afterStem && downs.length === 0 ? 1 : 0))) : 2;
+  const downSet = new Set(downs);
   const spatial = new Float64Array(g.groups.length).fill(1);
   spatial[0] = s0 * s0;
   let s = afterStem;
   for (const gi of convGroups) {
-    if (downs.includes(gi)) s = Math.max(1, s / ratio);
+    if (downSet.has(gi)) s = Math.max(1, s / ratio);
     spatial[gi] = Math.round(s) ** 2;
   }
   let nodes = 0;

@@ -94,12 +94,36 @@ function dv(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
-function decodeLong(b: Uint8Array): number | bigint {
+/**
+ * A Python int wider than MAX_LONG_BYTES, kept as an inert record of its size. Checkpoints hold
+ * small ints (epochs, steps, seeds); a crafted `1 << (8*524288)` decoded bit by bit took 109 s,
+ * and even decoded fast it is no number anything here could use (and printing it is quadratic).
+ */
+export class PyBigInt {
+  constructor(readonly bytes: number) {}
+  toString(): string {
+    return `an integer of ${this.bytes} bytes`;
+  }
+}
+
+/** Widest int decoded; wider ones become PyBigInt. 1 KiB is 8192 bits, far past any real value. */
+export const MAX_LONG_BYTES = 1024;
+
+/** Two's-complement little-endian bytes as a number (when safe) or bigint: one hex parse, linear in the length. */
+function decodeLong(b: Uint8Array): number | bigint | PyBigInt {
   if (b.length === 0) return 0;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  if (b.length > MAX_LONG_BYTES) return new PyBigInt(b.length);
+  const hex = Buffer.from(b).reverse().toString('hex');
+  let v = BigInt('0x' + hex);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** A decimal integer from a text opcode: same cap (in digits), parsed only when short. */
+function decodeDecimal(s: string): number | bigint | PyBigInt {
+  if (s.length > MAX_LONG_BYTES * 2.5) return new PyBigInt(Math.ceil(s.length / 2.41));
+  const b = BigInt(s);
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -114,6 +138,8 @@ export function unpickle(src: ByteSource, offset = 0, opts: UnpickleOptions = {}
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
+  let merged = 0;
+  const maxMerged = 4 * src.size + 65536;
   const fail = (msg: string): never => {
     throw new FormatError(file, `pickle: ${msg} (at offset ${cur.pos})`);
   };
@@ -167,7 +193,7 @@ export function unpickle(src: ByteSource, offset = 0, opts: UnpickleOptions = {}
       for (const it of items) l.add(it);
     } else if (l instanceof PyCall) {
       const arr = Array.isArray(l.state) ? l.state : [];
-      arr.push(...items);
+      for (const it of items) arr.push(it); // no spread: a long APPENDS would overflow the call stack
       l.state = arr;
     } else fail('APPEND on a value that is not a list');
   };
@@ -203,17 +229,15 @@ export function unpickle(src: ByteSource, offset = 0, opts: UnpickleOptions = {}
         if (s === '00') push(false);
         else if (s === '01') push(true);
         else {
-          const n = Number(s);
-          if (!Number.isFinite(n)) fail(`bad INT '${s.slice(0, 40)}'`);
-          push(Number.isSafeInteger(n) ? n : BigInt(s));
+          if (!/^[-+]?\d+$/.test(s.trim())) fail(`bad INT '${s.slice(0, 40)}'`);
+          push(decodeDecimal(s.trim()));
         }
         break;
       }
       case 0x4c: { // LONG (text)
         const s = cur.line().replace(/L$/, '');
         if (!/^-?\d+$/.test(s)) fail(`bad LONG '${s.slice(0, 40)}'`);
-        const b = BigInt(s);
-        push(b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
+        push(decodeDecimal(s));
         break;
       }
       case 0x46: push(parseFloat(cur.line())); break; // FLOAT
@@ -311,7 +335,13 @@ export function unpickle(src: ByteSource, offset = 0, opts: UnpickleOptions = {}
         const state = pop();
         const obj = top();
         if (obj instanceof PyCall) obj.state = state;
-        else if (obj instanceof Map && state instanceof Map) for (const [k, v] of state) obj.set(k, v);
+        else if (obj instanceof Map && state instanceof Map) {
+          // Each BUILD copies its state: a memoized big state applied over and over would cost
+          // far more than the file's bytes, so the copying is bounded by them.
+          merged += state.size;
+          if (merged > maxMerged) fail(`BUILD copies more than ${maxMerged} dict items in all (the same state applied over and over?)`);
+          for (const [k, v] of state) obj.set(k, v);
+        }
         // Tensors rebuilt by _rebuild_tensor_v2 may get BUILD with hooks: nothing to do.
         break;
       }

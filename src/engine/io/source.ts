@@ -2,11 +2,15 @@
  * Random-access byte sources. Checkpoints can be larger than 2 GiB, so they are never read whole:
  * readers ask for (offset, length) ranges, and every range is checked against the source size
  * before any allocation, so a size field read from a hostile file cannot make us allocate more
- * than the file holds.
+ * than the file holds. Files are opened through openRegularFile (regular files only), and each
+ * file source carries the decompression budget of its checkpoint (inflate.ts), which the sources
+ * derived from it (zip entries, slices) share.
  */
 import * as fs from 'node:fs';
 import { FormatError } from '../errors';
-import { decodeElements, type DType } from '../tensor';
+import { DTYPE_BYTES, decodeElements, type DType } from '../tensor';
+import { InflateBudget } from './inflate';
+import { openRegularFile } from './regular-file';
 
 export interface ByteSource {
   /** Name used in error messages: the file path, or `archive.zip!entry`. */
@@ -21,6 +25,13 @@ export interface ByteSource {
   readInto?(offset: number, target: Uint8Array): void;
   /** Releases the file handle, for sources that hold one. */
   close?(): void;
+  /** The decompression budget of the checkpoint this source belongs to (see inflate.ts). */
+  readonly budget?: InflateBudget;
+}
+
+/** The budget of `src`'s checkpoint, or a fresh one sized by `src` for a source used on its own. */
+export function budgetOf(src: ByteSource): InflateBudget {
+  return src.budget ?? new InflateBudget(src.name, src.size);
 }
 
 export function checkRange(src: { name: string; size: number }, offset: number, length: number, what = 'data'): void {
@@ -31,11 +42,18 @@ export function checkRange(src: { name: string; size: number }, offset: number, 
 
 export class FileSource implements ByteSource {
   readonly size: number;
+  readonly budget: InflateBudget;
   private fd: number;
 
-  constructor(readonly name: string) {
-    this.fd = fs.openSync(name, 'r');
-    this.size = fs.fstatSync(this.fd).size;
+  /** `what` names the file's role in messages (e.g. 'weight shard'); it must be a regular file. */
+  constructor(
+    readonly name: string,
+    what = 'file',
+  ) {
+    const { fd, size } = openRegularFile(name, what);
+    this.fd = fd;
+    this.size = size;
+    this.budget = new InflateBudget(name, size);
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -67,6 +85,7 @@ export class MemorySource implements ByteSource {
   constructor(
     readonly name: string,
     private readonly bytes: Uint8Array,
+    readonly budget?: InflateBudget,
   ) {
     this.size = bytes.length;
   }
@@ -85,6 +104,9 @@ export class SliceSource implements ByteSource {
     readonly size: number,
   ) {
     checkRange(parent, start, size, `slice ${name}`);
+  }
+  get budget(): InflateBudget | undefined {
+    return this.parent.budget;
   }
   read(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
@@ -110,8 +132,22 @@ export function readValues(src: ByteSource, offset: number, byteLength: number, 
     src.readInto(offset, new Uint8Array(out.buffer));
     return out;
   }
-  return decodeElements(src.read(offset, byteLength), dtype, littleEndian, file);
+  const size = DTYPE_BYTES[dtype];
+  if (!src.readInto || byteLength <= DECODE_CHUNK || byteLength % size !== 0) return decodeElements(src.read(offset, byteLength), dtype, littleEndian, file);
+  // Other dtypes from a file: decoded a chunk at a time, so the raw bytes are never held whole
+  // beside their float32 values (a float16 tensor as big as the file would cost 3× its size).
+  checkRange(src, offset, byteLength);
+  const out = new Float32Array(byteLength / size);
+  const step = DECODE_CHUNK - (DECODE_CHUNK % size);
+  for (let at = 0; at < byteLength; at += step) {
+    const n = Math.min(step, byteLength - at);
+    out.set(decodeElements(src.read(offset + at, n), dtype, littleEndian, file), at / size);
+  }
+  return out;
 }
+
+/** Bytes decoded at a time by readValues for dtypes other than little-endian float32. */
+const DECODE_CHUNK = 8 << 20;
 
 /** The first bytes of a file as hex, for 'wrong magic' messages. */
 export function hexHead(b: Uint8Array): string {

@@ -1,15 +1,19 @@
 /**
  * A read-only zip reader over a ByteSource: it reads the central directory only, and each entry's
  * bytes on demand. Stored entries (PyTorch writes its tensor storages stored, 64-byte aligned) stay
- * lazy slices of the file; deflated entries are inflated with the declared size as a hard limit,
- * so a zip bomb fails with an error instead of filling memory.
+ * lazy slices of the file; deflated entries are inflated when first read, with the declared size
+ * as a hard limit and the output charged to the checkpoint's decompression budget (inflate.ts), so
+ * neither one bomb nor many small ones can fill memory. Only the most recently inflated entry is
+ * kept: reading entry after entry holds one of them at a time.
+ * Entries are looked up by name through a map: an archive of 100k entries costs one pass, not one
+ * scan per lookup.
  *
  * Reference: PKWARE APPNOTE.TXT 6.3.10, sections 4.3.7 (local header), 4.3.12 (central directory),
  * 4.3.14-16 (zip64 end records), 4.5.3 (zip64 extra field).
  */
-import * as zlib from 'node:zlib';
 import { FormatError } from '../errors';
-import { ByteSource, MemorySource, SliceSource, hexHead } from './source';
+import { inflateExact, type InflateBudget } from './inflate';
+import { ByteSource, SliceSource, budgetOf, checkRange, hexHead } from './source';
 
 export interface ZipEntry {
   readonly name: string;
@@ -57,19 +61,45 @@ export function openZipOf(src: ByteSource, file: string, what: string): ZipArchi
   return openZip(src);
 }
 
+/** A deflated entry as a source: inflated on first read, through the archive's one-entry cache. */
+class InflatedEntry implements ByteSource {
+  readonly size: number;
+  constructor(
+    readonly name: string,
+    private readonly zip: ZipArchive,
+    private readonly entry: ZipEntry,
+  ) {
+    this.size = entry.size;
+  }
+  get budget(): InflateBudget {
+    return this.zip.budget;
+  }
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this, offset, length);
+    return this.zip.inflated(this.entry).subarray(offset, offset + length);
+  }
+}
+
 export class ZipArchive {
+  private readonly byName = new Map<string, ZipEntry>();
+  readonly budget: InflateBudget;
+  private cached?: { entry: ZipEntry; bytes: Uint8Array };
+
   constructor(
     readonly src: ByteSource,
     readonly entries: ZipEntry[],
-  ) {}
-
-  find(name: string): ZipEntry | undefined {
-    return this.entries.find((e) => e.name === name);
+  ) {
+    // The first entry of a name wins, as a scan from the start would find it.
+    for (const e of entries) if (!this.byName.has(e.name)) this.byName.set(e.name, e);
+    this.budget = budgetOf(src);
   }
 
-  /** The entry's uncompressed bytes as a source: a lazy slice when stored, inflated when deflated. */
-  open(entry: ZipEntry): ByteSource {
-    const name = `${this.src.name}!${entry.name}`;
+  find(name: string): ZipEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Offset of the entry's data, after checking its local header and extent. */
+  private dataStart(entry: ZipEntry): number {
     const local = this.src.read(entry.localHeaderOffset, 30);
     const dv = view(local);
     if (dv.getUint32(0, true) !== LOCAL_SIG) throw new FormatError(this.src.name, `zip entry '${entry.name}' has no local header at offset ${entry.localHeaderOffset}`);
@@ -77,27 +107,51 @@ export class ZipArchive {
     if (dataStart + entry.compressedSize > this.src.size) {
       throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.compressedSize} bytes at offset ${dataStart}, past the end of the file (${this.src.size} bytes)`);
     }
+    return dataStart;
+  }
+
+  /** The entry's uncompressed bytes as a source: a lazy slice when stored, inflated on first read when deflated. */
+  open(entry: ZipEntry): ByteSource {
+    const name = `${this.src.name}!${entry.name}`;
+    const dataStart = this.dataStart(entry);
     if (entry.method === 0) {
       if (entry.size !== entry.compressedSize) throw new FormatError(this.src.name, `stored zip entry '${entry.name}' has size ${entry.size} but compressed size ${entry.compressedSize}`);
       return new SliceSource(name, this.src, dataStart, entry.size);
     }
     if (entry.method === 8) {
-      if (entry.size > MAX_INFLATED_BYTES) throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.size} bytes uncompressed, above the ${MAX_INFLATED_BYTES}-byte limit`);
-      if (entry.size > RATIO_FREE_BYTES && entry.size > MAX_INFLATE_RATIO * entry.compressedSize) {
-        throw new FormatError(this.src.name, `zip entry '${entry.name}' would inflate ${entry.compressedSize} bytes to ${entry.size} (more than ${MAX_INFLATE_RATIO}:1): refused as a likely zip bomb`);
-      }
-      const packed = this.src.read(dataStart, entry.compressedSize);
-      let out: Buffer;
-      try {
-        // maxOutputLength makes inflation stop at the declared size: a bomb cannot grow past it.
-        out = zlib.inflateRawSync(packed, { maxOutputLength: Math.max(1, entry.size) });
-      } catch (e) {
-        throw new FormatError(this.src.name, `zip entry '${entry.name}' does not inflate to its declared ${entry.size} bytes (${(e as Error).message})`);
-      }
-      if (out.length !== entry.size) throw new FormatError(this.src.name, `zip entry '${entry.name}' inflates to ${out.length} bytes, not the declared ${entry.size}`);
-      return new MemorySource(name, out);
+      this.checkDeflated(entry);
+      return new InflatedEntry(name, this, entry);
     }
     throw new FormatError(this.src.name, `zip entry '${entry.name}' uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+  }
+
+  /** The whole entry's bytes, read or inflated now (not cached): for members read whole (an HDF5 file). */
+  bytes(entry: ZipEntry): Uint8Array {
+    const src = this.open(entry);
+    if (entry.method === 0) return src.read(0, src.size);
+    return this.inflate(entry);
+  }
+
+  private checkDeflated(entry: ZipEntry): void {
+    if (entry.size > MAX_INFLATED_BYTES) throw new FormatError(this.src.name, `zip entry '${entry.name}' declares ${entry.size} bytes uncompressed, above the ${MAX_INFLATED_BYTES}-byte limit`);
+    if (entry.size > RATIO_FREE_BYTES && entry.size > MAX_INFLATE_RATIO * entry.compressedSize) {
+      throw new FormatError(this.src.name, `zip entry '${entry.name}' would inflate ${entry.compressedSize} bytes to ${entry.size} (more than ${MAX_INFLATE_RATIO}:1): refused as a likely zip bomb`);
+    }
+  }
+
+  private inflate(entry: ZipEntry): Uint8Array {
+    this.checkDeflated(entry);
+    const packed = this.src.read(this.dataStart(entry), entry.compressedSize);
+    return inflateExact(this.budget, packed, entry.size, `zip entry '${entry.name}'`);
+  }
+
+  /** A deflated entry's bytes through the one-entry cache (used by the entry's source). */
+  inflated(entry: ZipEntry): Uint8Array {
+    if (this.cached?.entry !== entry) {
+      this.cached = undefined; // let the previous one go before the next is allocated
+      this.cached = { entry, bytes: this.inflate(entry) };
+    }
+    return this.cached.bytes;
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FormatError, InputError } from '../errors';
+import { InputError, asInputError } from '../errors';
+import { readRegularHead } from '../io/regular-file';
 import { csvHeader, readCsvLog } from './csv';
 import { readJsonlLog } from './jsonl';
 import { isTensorBoardFile, readTensorBoard } from './tfevents';
@@ -25,17 +26,16 @@ const MAX_ENTRIES = 10_000;
 
 function isCsvWithEpoch(file: string): boolean {
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(8192);
-      const n = fs.readSync(fd, buf, 0, buf.length, 0);
-      return csvHeader(buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '')).includes('epoch');
-    } finally {
-      fs.closeSync(fd);
-    }
+    const head = readRegularHead(file, 8192);
+    return csvHeader(Buffer.from(head).toString('utf8').replace(/^\uFEFF/, '')).includes('epoch');
   } catch {
     return false;
   }
+}
+
+/** A log by its name alone (no reading): what is reported when it cannot be read. */
+function looksLikeLog(base: string): boolean {
+  return isTensorBoardFile(base) || /\.(jsonl|csv|log)$/i.test(base);
 }
 
 function isLogFile(file: string): boolean {
@@ -49,45 +49,84 @@ function isLogFile(file: string): boolean {
   return false;
 }
 
-function listDir(dir: string): { files: string[]; dirs: string[] } {
-  const files: string[] = [];
-  const dirs: string[] = [];
+/** True when `p` is `root` or inside it. */
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+interface Listing {
+  files: string[];
+  dirs: string[];
+  /** Entries that look like logs but are not read, and why. */
+  refused: InputError[];
+}
+
+/**
+ * The regular files and folders of `dir`. A link is followed only when it leads to somewhere
+ * inside `root` (the run folder): a log linked from elsewhere is reported, not read. Entries that
+ * look like logs but are not regular files (FIFOs, devices) are reported too, never opened.
+ */
+function listDir(dir: string, root: string): Listing {
+  const out: Listing = { files: [], dirs: [], refused: [] };
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return { files, dirs };
+    return out;
+  }
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    realRoot = root;
   }
   for (const name of names.sort().slice(0, MAX_ENTRIES)) {
     if (name.startsWith('.')) continue;
     const p = path.join(dir, name);
     let st: fs.Stats;
     try {
-      st = fs.statSync(p);
-    } catch {
+      st = fs.lstatSync(p);
+      if (st.isSymbolicLink()) {
+        const real = fs.realpathSync(p);
+        if (!inside(realRoot, real)) {
+          if (looksLikeLog(name)) out.refused.push(new InputError(p, `is a link to '${real}', outside the run folder; not followed`));
+          continue;
+        }
+        st = fs.statSync(p);
+      }
+    } catch (e) {
+      if (looksLikeLog(name)) out.refused.push(new InputError(p, `cannot be read: ${(e as Error).message}`));
       continue;
     }
-    if (st.isFile()) files.push(p);
-    else if (st.isDirectory()) dirs.push(p);
+    if (st.isFile()) out.files.push(p);
+    else if (st.isDirectory()) out.dirs.push(p);
+    else if (looksLikeLog(name)) out.refused.push(new InputError(p, 'is not a regular file (a FIFO, socket or device); not read'));
   }
-  return { files, dirs };
+  return out;
 }
 
 /**
  * Log files of a run folder: event files, metrics.csv, Keras CSVLogger files (a .csv or .log
  * whose header has an `epoch` column), *.jsonl; in the folder and its direct subfolders (Keras' `train/`,
  * `validation/`; Lightning's `version_N/`), and in `lightning_logs/version_N/`.
+ * `refused`, when given, collects the entries that look like logs but are not read, and why.
  */
-export function findLogs(runDir: string, topOnly = false): string[] {
+export function findLogs(runDir: string, topOnly = false, refused?: InputError[]): string[] {
   const out: string[] = [];
-  const top = listDir(runDir);
+  const list = (d: string): Listing => {
+    const l = listDir(d, runDir);
+    refused?.push(...l.refused);
+    return l;
+  };
+  const top = list(runDir);
   out.push(...top.files.filter(isLogFile));
   if (!topOnly) {
     for (const d of top.dirs) {
-      const sub = listDir(d);
+      const sub = list(d);
       out.push(...sub.files.filter(isLogFile));
       if (path.basename(d) === 'lightning_logs') {
-        for (const v of sub.dirs) out.push(...listDir(v).files.filter(isLogFile));
+        for (const v of sub.dirs) out.push(...list(v).files.filter(isLogFile));
       }
     }
   }
@@ -157,7 +196,8 @@ function candidates(logs: RunLog[]): Candidate[] {
         c = { ...k, points: [] };
         byName.set(metric, c);
       }
-      c.points.push(...points);
+      // One by one: spreading 150k points as arguments overflowed the call stack.
+      for (const p of points) c.points.push(p);
     }
   }
   return [...byName.values()];
@@ -261,12 +301,11 @@ export function accuracyFromLogs(logs: RunLog[], rules: string[] = []): Accuracy
 export function readRunLogs(runDir: string, topOnly = false): { logs: RunLog[]; errors: InputError[] } {
   const logs: RunLog[] = [];
   const errors: InputError[] = [];
-  for (const f of findLogs(runDir, topOnly)) {
+  for (const f of findLogs(runDir, topOnly, errors)) {
     try {
       logs.push(readLog(f));
     } catch (e) {
-      if (e instanceof InputError) errors.push(e);
-      else errors.push(new FormatError(f, (e as Error).message));
+      errors.push(asInputError(e, f));
     }
   }
   return { logs, errors };

@@ -9,9 +9,10 @@
  *    numeric leaf is a series (nested keys joined with '/': `val/acc`), or
  *  - long: `{"metric": "val_acc", "value": 0.87, "epoch": 3}` (also `name`/`tag`/`key`).
  * The epoch is `epoch`, else `step`/`global_step`, else the line's index (with a warning).
+ * Lines are read as the file is, a chunk at a time (common.ts bounds the points and line length).
  */
 import { FormatError } from '../errors';
-import { readLogText, SeriesBuilder, type RunLog } from './common';
+import { LineSplitter, MAX_LOG_LINE, SeriesBuilder, streamLogText, type RunLog } from './common';
 
 const NAN = '\u0000NaN';
 const INF = '\u0000Infinity';
@@ -75,20 +76,24 @@ function leaves(obj: Record<string, unknown>, prefix: string, depth: number, out
 }
 
 export function readJsonlLog(file: string): RunLog {
-  const text = readLogText(file);
   const warnings: string[] = [];
   const builder = new SeriesBuilder();
-  const lines = text.split('\n');
-  // A file ending in '\n' splits into a last empty string; otherwise the last line had no end.
-  const endsWithNewline = lines.length > 0 && lines[lines.length - 1] === '';
-  if (endsWithNewline) lines.pop();
   let parsed = 0;
   let bad = 0;
   let noEpoch = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    const isLast = i === lines.length - 1;
+  let long = 0;
+  let sawContent = false;
+
+  /** One line (`index` from 0); false to stop reading. */
+  const take = (raw: string | null, i: number, isLast: boolean, endsWithNewline: boolean): boolean => {
+    if (raw === null) {
+      long++;
+      sawContent = true;
+      return true;
+    }
+    const line = raw.trim();
+    if (line === '') return true;
+    sawContent = true;
     let obj: unknown;
     try {
       obj = parsePythonJson(line);
@@ -98,35 +103,56 @@ export function readJsonlLog(file: string): RunLog {
         bad++;
         if (bad <= 5) warnings.push(`line ${i + 1} is not valid JSON; skipped`);
       }
-      continue;
+      return true;
     }
     if (!isRecord(obj)) {
       bad++;
       if (bad <= 5) warnings.push(`line ${i + 1} is not a JSON object; skipped`);
-      continue;
+      return true;
     }
     parsed++;
-    const step = STEP_KEYS.map((k) => numberOf(obj[k])).find((v) => v !== undefined && Number.isFinite(v));
-    let epoch = EPOCH_KEYS.map((k) => numberOf(obj[k])).find((v) => v !== undefined && Number.isFinite(v));
+    const rec = obj;
+    const step = STEP_KEYS.map((k) => numberOf(rec[k])).find((v) => v !== undefined && Number.isFinite(v));
+    let epoch = EPOCH_KEYS.map((k) => numberOf(rec[k])).find((v) => v !== undefined && Number.isFinite(v));
     if (epoch === undefined) {
       noEpoch++;
       epoch = step ?? i;
     }
-    const point = (value: number) => (step === undefined ? { epoch: epoch!, value } : { epoch: epoch!, step, value });
-    const nameKey = NAME_KEYS.find((k) => typeof obj[k] === 'string');
-    if (nameKey && typeof obj.value === 'number') {
-      builder.add(obj[nameKey] as string, point(obj.value));
-      continue;
-    }
+    const e = epoch;
+    const point = (value: number) => (step === undefined ? { epoch: e, value } : { epoch: e, step, value });
+    const nameKey = NAME_KEYS.find((k) => typeof rec[k] === 'string');
+    if (nameKey && typeof rec.value === 'number') return builder.add(rec[nameKey] as string, point(rec.value));
     const vals: [string, number][] = [];
-    leaves(obj, '', 0, vals);
+    leaves(rec, '', 0, vals);
     for (const [name, v] of vals) {
       if (EPOCH_KEYS.includes(name) || STEP_KEYS.includes(name)) continue;
-      builder.add(name, point(v));
+      if (!builder.add(name, point(v))) return false;
+    }
+    return true;
+  };
+
+  // One line of lookahead: only the last line may be half-written.
+  let held: { line: string | null; index: number } | undefined;
+  const lines = new LineSplitter((line, index) => {
+    const prev = held;
+    held = { line, index };
+    return prev === undefined ? true : take(prev.line, prev.index, false, true);
+  });
+  streamLogText(file, (text) => lines.write(text));
+  if (!lines.stopped) {
+    const tail = lines.end();
+    // A file ending in a line end has no last partial line; the held line is then the last one.
+    if (tail.endedWithNewline) {
+      if (held) take(held.line, held.index, true, true);
+    } else {
+      if (held) take(held.line, held.index, false, true);
+      take(tail.line, tail.index, true, false);
     }
   }
   if (bad > 5) warnings.push(`${bad} lines in all were skipped as not valid JSON objects`);
+  if (long > 0) warnings.push(`${long} line(s) longer than ${MAX_LOG_LINE} characters were skipped`);
   if (noEpoch > 0) warnings.push(`${noEpoch} line(s) have no 'epoch' field: their step (or line index) is used as the epoch`);
-  if (parsed === 0 && lines.some((l) => l.trim() !== '')) throw new FormatError(file, 'no line of this JSON-lines log is a valid JSON object');
+  warnings.push(...builder.notes());
+  if (parsed === 0 && sawContent) throw new FormatError(file, 'no line of this JSON-lines log is a valid JSON object');
   return { source: file, format: 'jsonl', series: builder.toRecord(), warnings };
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Problem } from '../errors';
+import { problemOf, type Problem } from '../errors';
 import { layoutOf, runDirFor } from '../run/layout';
 import { runOutcome, type OutcomeOptions } from '../run/outcome';
 import type { AccuracyLog } from './index';
@@ -25,9 +25,15 @@ function checkpointNames(dir: string): string[] {
 /** The run's accuracy and whether it has finished (then `final` is its result). `dir` is the run folder or the folder holding its checkpoints. */
 export function runAccuracyStatus(dir: string, opts: OutcomeOptions = {}): { accuracy: AccuracyLog | null; finished: boolean; errors: Problem[] } {
   const errors: Problem[] = [];
-  const runDir = runDirFor(dir, new Set([dir]));
-  const o = runOutcome(layoutOf(runDir, checkpointNames(dir)), [], null, errors, opts);
-  return { accuracy: o.accuracy, finished: o.status.status === 'finished', errors };
+  // Logs never cost a run its checkpoints' report: any failure here is reported and the run goes on.
+  try {
+    const runDir = runDirFor(dir, new Set([dir]));
+    const o = runOutcome(layoutOf(runDir, checkpointNames(dir)), [], null, errors, opts);
+    return { accuracy: o.accuracy, finished: o.status.status === 'finished', errors };
+  } catch (e) {
+    errors.push(problemOf(e, dir));
+    return { accuracy: null, finished: false, errors };
+  }
 }
 
 /** The run's accuracy (see runAccuracyStatus); its log errors are added to `errors`. */

@@ -92,7 +92,7 @@ export function isFolderCheckpoint(dir: string): boolean {
 
 /** A tensor under another name (shards are renamed together once their prefixes are known). */
 function renamed(t: TensorEntry, name: string): TensorEntry {
-  return { name, dtype: t.dtype, shape: t.shape, read: () => t.read() };
+  return { name, dtype: t.dtype, shape: t.shape, storedElements: t.storedElements, read: () => t.read() };
 }
 
 /**

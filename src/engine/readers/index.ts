@@ -3,8 +3,11 @@
  * reader that claims the file opens it.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { FileSource } from '../io/source';
-import { InputError, FormatError, UnknownFormatError, errorMessage } from '../errors';
+import { readRegularHead } from '../io/regular-file';
+import { InputError, FormatError, UnknownFormatError, asInputError, explainError } from '../errors';
+import { gateTensors } from './gate';
 import type { Checkpoint, CheckpointReader } from '../checkpoint';
 import { pytorchReader } from './pytorch';
 import { onnxReader } from './onnx/reader';
@@ -30,15 +33,9 @@ export const READERS: CheckpointReader[] = [
 
 export const HEAD_BYTES = 512;
 
+/** The first bytes of a regular file (a FIFO or device is refused, never waited on). */
 export function readHead(file: string): Uint8Array {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readRegularHead(file, HEAD_BYTES);
 }
 
 export function findReader(file: string, head: Uint8Array): CheckpointReader | undefined {
@@ -71,27 +68,64 @@ export function openCheckpoint(file: string): Checkpoint {
   if (isFolderCheckpoint(file)) return openFolderCheckpoint(file, openCheckpoint);
   let src: FileSource | undefined;
   let head: Uint8Array;
+  refuseLinkOut(file);
   try {
     src = new FileSource(file);
     head = src.read(0, Math.min(HEAD_BYTES, src.size));
   } catch (e) {
     src?.close();
-    throw new InputError(file, `cannot read file: ${errorMessage(e)}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(file, `cannot read file: ${explainError(e)}`);
   }
   const reader = findReader(file, head);
   if (!reader) {
     src.close();
     throw new UnknownFormatError(file);
   }
+  let ckpt: Checkpoint;
   try {
-    return reader.open(file, src);
+    ckpt = reader.open(file, src);
   } catch (e) {
     src.close();
-    // Errors raised inside an archive entry name 'file!entry': restate them against the file.
-    if (e instanceof InputError && e.file !== file && e.file.startsWith(file + '!')) {
-      throw new FormatError(file, `entry '${e.file.slice(file.length + 1)}': ${e.problem}`);
-    }
-    if (e instanceof InputError) throw e;
-    throw new FormatError(file, `${reader.id}: ${errorMessage(e)}`);
+    throw restate(e, file, reader.id);
   }
+  ckpt.warnings.push(...gateTensors(file, ckpt.tensors, src.size + (ckpt.companionBytes ?? 0)));
+  return ckpt;
+}
+
+/**
+ * A checkpoint reached through a link is read only when the link leads somewhere inside the
+ * folder that holds it (its run folder): a link out of it is reported, not followed, as the
+ * training logs next to it are (logs/index.ts).
+ */
+function refuseLinkOut(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return; // opening it says why
+  }
+  if (!st.isSymbolicLink()) return;
+  let real: string;
+  let dir: string;
+  try {
+    real = fs.realpathSync(file);
+    dir = fs.realpathSync(path.dirname(path.resolve(file)));
+  } catch (e) {
+    throw new InputError(file, `is a link that cannot be followed (${explainError(e)})`);
+  }
+  const rel = path.relative(dir, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(file, `is a link to '${real}', outside its run folder; not followed`);
+}
+
+/**
+ * Any failure about a checkpoint as an InputError naming it and the cause in words: errors raised
+ * inside an archive entry (named 'file!entry') are restated against the file, and JavaScript's own
+ * errors (a RangeError on a hostile size) are explained (errors.ts explainError).
+ */
+export function restate(e: unknown, file: string, what: string): InputError {
+  if (e instanceof InputError && e.file !== file && e.file.startsWith(file + '!')) {
+    return new FormatError(file, `entry '${e.file.slice(file.length + 1)}': ${e.problem}`);
+  }
+  return asInputError(e, file, what);
 }

@@ -13,7 +13,10 @@ export function stripWrapperPrefixes(names: string[]): { names: string[]; stripp
   }
 }
 
+/** One collator for every comparison: localeCompare with options builds one per call (300k names sorted took minutes). */
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 /** Natural order of names: features.2 before features.10. */
 export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return NATURAL.compare(a, b);
 }

@@ -7,13 +7,14 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`, then the raw data.
  * Fortran-order arrays are stored column-major and are reordered to row-major on read.
  */
-import * as zlib from 'node:zlib';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
+import { inflatePrefix } from '../io/inflate';
 import { hexHead, readValues, type ByteSource } from '../io/source';
 import { ZipArchive, ZipEntry, openZipOf } from '../io/zip';
 import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel, permute } from '../tensor';
 import { stripWrapperPrefixes } from './names';
+import { preview } from '../text/safe-text';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers longer than this (see numpy.lib.format._MAX_HEADER_SIZE). */
@@ -40,7 +41,7 @@ type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyV
 function parsePyLiteral(text: string): PyValue {
   let i = 0;
   const fail = (what: string): never => {
-    throw new Error(`${what} at character ${i} of ${JSON.stringify(text.slice(0, 120))}`);
+    throw new Error(`${what} at character ${i} of ${preview(text.slice(0, 120))}`);
   };
   const ws = (): void => {
     while (i < text.length && /\s/.test(text[i])) i++;
@@ -142,13 +143,13 @@ export function parseNpyHeader(bytes: Uint8Array, where: string, file: string): 
   } catch (e) {
     throw new FormatError(file, `${where}: .npy header is not a Python dict literal (${(e as Error).message})`);
   }
-  if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new FormatError(file, `${where}: .npy header ${JSON.stringify(text.trim())} is not a dict`);
+  if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new FormatError(file, `${where}: .npy header ${preview(text.trim(), 200)} is not a dict`);
   const { descr, fortran_order: fortran, shape } = dict as Record<string, PyValue>;
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new FormatError(file, `${where}: .npy header shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
+    throw new FormatError(file, `${where}: .npy header shape ${preview(shape)} is not a tuple of non-negative integers`);
   }
-  if (typeof fortran !== 'boolean') throw new FormatError(file, `${where}: .npy header fortran_order ${JSON.stringify(fortran)} is not True/False`);
-  const descrText = typeof descr === 'string' ? descr : JSON.stringify(descr);
+  if (typeof fortran !== 'boolean') throw new FormatError(file, `${where}: .npy header fortran_order ${preview(fortran)} is not True/False`);
+  const descrText = typeof descr === 'string' ? descr : preview(descr);
   const { dtype, littleEndian } = typeof descr === 'string' ? npyDtype(descr) : { dtype: undefined, littleEndian: true };
   return { descr: descrText, dtype, littleEndian, fortranOrder: fortran, shape: shape as number[], dataOffset: start + hlen };
 }
@@ -173,7 +174,7 @@ function npyTensor(name: string, h: NpyHeader, streamSize: number, where: string
     // Column-major data is the row-major layout of the reversed shape; transpose it back.
     const rev = [...shape].reverse();
     return permute(values, rev, rev.map((_, i) => rev.length - 1 - i));
-  });
+  }, numel(shape));
 }
 
 // ------------------------------------------------------------------ .npy
@@ -226,12 +227,8 @@ const HEADER_OUTPUT_LIMIT = MAX_NPY_HEADER + 12 + (64 << 10);
 function deflatedPrefix(zip: ZipArchive, entry: ZipEntry, dataStart: number, compressedBytes: number): Uint8Array | 'too-large' {
   const take = Math.min(compressedBytes, entry.compressedSize);
   const packed = zip.src.read(dataStart, take);
-  try {
-    return zlib.inflateRawSync(packed, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEADER_OUTPUT_LIMIT });
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
-    throw e;
-  }
+  // Charged to the checkpoint's decompression budget like any inflation (io/inflate.ts).
+  return inflatePrefix(zip.budget, packed, HEADER_OUTPUT_LIMIT, `the .npy header of member '${entry.name}'`);
 }
 
 /**
@@ -282,6 +279,7 @@ function readNpzHeader(zip: ZipArchive, entry: ZipEntry, where: string, file: st
         capped = true;
       }
     } catch (e) {
+      if (e instanceof FormatError) throw e; // the decompression budget, said as it is
       throw new FormatError(file, `${where}: deflated data is corrupt (${errorMessage(e)})`);
     }
     const h = parseNpyHeader(prefix, where, file);
@@ -302,6 +300,7 @@ export const npzReader: CheckpointReader = {
     const zip = openZipOf(src, file, 'a .npz');
     const warnings: string[] = [];
     const raw: { key: string; tensor: TensorEntry }[] = [];
+    checkTensorCount(file, zip.entries.length);
     for (const entry of zip.entries) {
       if (entry.name.endsWith('/')) continue;
       if (!entry.name.endsWith('.npy')) {
@@ -318,7 +317,7 @@ export const npzReader: CheckpointReader = {
     }
     if (raw.length === 0 && zip.entries.length === 0) throw new FormatError(file, 'the .npz archive holds no arrays');
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.key));
-    const tensors = raw.map((r, i) => (names[i] === r.key ? r.tensor : new LazyTensor(names[i], r.tensor.dtype, r.tensor.shape, () => r.tensor.read())));
+    const tensors = raw.map((r, i) => (names[i] === r.key ? r.tensor : new LazyTensor(names[i], r.tensor.dtype, r.tensor.shape, () => r.tensor.read(), r.tensor.storedElements)));
     const metadata: Record<string, string | number | boolean | null> = {};
     if (stripped) metadata.strippedPrefix = stripped;
     // Members are in the order np.savez was given them, which need not be the model's.

@@ -11,8 +11,9 @@ import { FormatError } from '../errors';
 import { ByteSource, checkRange, readValues } from '../io/source';
 import { openZip, isZip, ZipArchive } from '../io/zip';
 import { unpickle, PyGlobal, PyCall } from '../io/pickle';
-import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides } from '../tensor';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { DType, DTYPE_BYTES, TensorEntry, decodeElements, gatherStrided, numel, contiguousStrides, type ReadGate } from '../tensor';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { preview, safeText } from '../text/safe-text';
 import { stripWrapperPrefixes } from './names';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -41,6 +42,7 @@ interface Storage {
 
 class TorchTensor implements TensorEntry {
   name = '';
+  gate?: ReadGate;
   constructor(
     readonly storage: Storage,
     readonly offset: number, // in elements
@@ -52,13 +54,8 @@ class TorchTensor implements TensorEntry {
   get dtype(): DType {
     return this.storage.dtype;
   }
-  read(): Float32Array {
-    const st = this.storage;
-    const n = numel(this.shape);
-    if (n === 0) return new Float32Array(0);
-    if (!st.source) throw new FormatError(this.file, `storage '${st.key}' of tensor '${this.name}' is missing from the file`);
-    const size = DTYPE_BYTES[st.dtype];
-    // The elements a view touches span [offset + min, offset + max]; read just that range.
+  /** The span of storage elements the view touches: [offset + lo, offset + hi]. */
+  private span(): { lo: number; count: number } {
     let lo = 0;
     let hi = 0;
     for (let d = 0; d < this.shape.length; d++) {
@@ -66,8 +63,26 @@ class TorchTensor implements TensorEntry {
       if (span < 0) lo += span;
       else hi += span;
     }
+    return { lo, count: hi - lo + 1 };
+  }
+  /**
+   * Elements stored for the view: the span it touches, at most. A view with more elements than
+   * that repeats storage (stride 0 from expand(), overlapping strides): a 511-byte file can declare
+   * a 16384×16384 tensor over one float that way, and openCheckpoint refuses to materialise it.
+   */
+  get storedElements(): number {
+    return numel(this.shape) === 0 ? 0 : this.span().count;
+  }
+  read(): Float32Array {
+    this.gate?.admit(this);
+    const st = this.storage;
+    const n = numel(this.shape);
+    if (n === 0) return new Float32Array(0);
+    if (!st.source) throw new FormatError(this.file, `storage '${st.key}' of tensor '${this.name}' is missing from the file`);
+    const size = DTYPE_BYTES[st.dtype];
+    // The elements a view touches span [offset + lo, offset + hi]; read just that range.
+    const { lo, count } = this.span();
     const first = this.offset + lo;
-    const count = hi - lo + 1;
     const byteStart = st.byteOffset + first * size;
     if (first < 0 || (first + count) * size > st.byteLength) {
       throw new FormatError(st.source.name, `tensor '${this.name}' (offset ${this.offset}, shape [${this.shape}], strides [${this.strides}]) reaches outside its storage '${st.key}' of ${st.byteLength / size} elements`);
@@ -83,12 +98,18 @@ function asInt(v: unknown, what: string, file: string): number {
   throw new FormatError(file, `${what} should be an integer, got ${describe(v)}`);
 }
 
+/**
+ * A pickled value in a few words, for messages. Never serializes it: a storage or a big object
+ * turned into JSON made a 17 KB file cost 47 s and 3 GB in one message.
+ */
 function describe(v: unknown): string {
-  if (v instanceof PyGlobal) return v.qualified;
+  if (v instanceof PyGlobal) return safeText(v.qualified, 120);
   if (v instanceof PyCall) return `call of ${describe(v.callable)}`;
   if (v instanceof Map) return 'dict';
   if (Array.isArray(v)) return `tuple of ${v.length}`;
-  return JSON.stringify(typeof v === 'bigint' ? v.toString() : v)?.slice(0, 60) ?? String(v);
+  if (v instanceof StorageRef) return `storage '${safeText(v.storage.key, 60)}'`;
+  if (v instanceof TorchTensor) return 'a tensor';
+  return preview(v, 60);
 }
 
 function intTuple(v: unknown, what: string, file: string): number[] {
@@ -102,10 +123,12 @@ function intTuple(v: unknown, what: string, file: string): number[] {
 
 /** The allow-listed callables: data constructors only. Returning undefined leaves an inert PyCall. */
 function makeCallHandler(file: string) {
+  let made = 0;
   return (fn: PyGlobal, args: unknown[]): unknown => {
     switch (fn.qualified) {
       case 'torch._utils._rebuild_tensor':
       case 'torch._utils._rebuild_tensor_v2': {
+        checkTensorCount(file, ++made);
         const [storage, offset, size, stride] = args;
         if (!(storage instanceof StorageRef)) throw new FormatError(file, `tensor rebuild got ${describe(storage)} instead of a storage`);
         const shape = intTuple(size, 'tensor size', file);
@@ -244,7 +267,7 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   const found = findStateDict(root);
   if (!found) {
     throw new FormatError(file, root instanceof Map
-      ? `no tensors found: the saved dict has keys [${[...root.keys()].slice(0, 12).map((k) => String(k)).join(', ')}] and none holds a state dict`
+      ? `no tensors found: the saved dict has keys [${[...root.keys()].slice(0, 12).map((k) => preview(k, 60)).join(', ')}] and none holds a state dict`
       : `the saved object is ${describe(root)}, not a state dict or checkpoint dict`);
   }
   const entries = [...found.dict].filter(([k, v]) => typeof k === 'string' && v instanceof TorchTensor) as [string, TorchTensor][];
@@ -255,7 +278,7 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   });
   const warnings: string[] = [];
   for (const [k, v] of found.dict) {
-    if (v instanceof PyCall) warnings.push(`entry '${String(k)}' is a call of ${describe(v.callable)}, which was not run; it is ignored`);
+    if (v instanceof PyCall) warnings.push(`entry '${safeText(String(k), 120)}' is a call of ${describe(v.callable)}, which was not run; it is ignored`);
   }
   const meta = root instanceof Map ? scalarMeta(root) : {};
   if (found.where) meta.weightsKey = found.where;
@@ -311,7 +334,7 @@ export function readTorchObject(file: string, src: ByteSource): unknown {
 function openLegacyLayout(file: string, src: ByteSource): Checkpoint {
   const call = makeCallHandler(file);
   const magic = unpickle(src, 0, { call });
-  if (magic.value !== LEGACY_MAGIC && BigInt(magic.value as number) !== LEGACY_MAGIC) throw new FormatError(file, `legacy PyTorch magic number is ${describe(magic.value)}, expected 0x1950a86a20f9469cfc6c`);
+  if (magic.value !== LEGACY_MAGIC) throw new FormatError(file, `legacy PyTorch magic number is ${describe(magic.value)}, expected 0x1950a86a20f9469cfc6c`);
   const proto = unpickle(src, magic.end, { call });
   if (proto.value !== 1001) throw new FormatError(file, `legacy PyTorch protocol version ${describe(proto.value)} is not supported (expected 1001)`);
   const sys = unpickle(src, proto.end, { call });

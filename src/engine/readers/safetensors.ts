@@ -7,11 +7,13 @@
  * order. The safetensors library itself sorts tensors by dtype, then name: such files are detected
  * and listed in natural name order (with a warning), since their file order says nothing about the model.
  */
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError } from '../errors';
-import { readValues } from '../io/source';
-import { DTYPE_BYTES, DType, LazyTensor, TensorEntry, numel } from '../tensor';
+import { readValues, type ByteSource } from '../io/source';
+import { DTYPE_BYTES, DType, RangeTensor, TensorEntry, numel } from '../tensor';
 import { naturalCompare, stripWrapperPrefixes } from './names';
+import { preview } from '../text/safe-text';
+import { scanHeader } from './safetensors-header';
 
 const ST_DTYPES: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
@@ -63,35 +65,33 @@ export const safetensorsReader: CheckpointReader = {
     }
     if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new FormatError(file, `safetensors header length ${headerLen} is above the ${MAX_HEADER_BYTES}-byte limit`);
     const n = Number(headerLen);
-    const text = Buffer.from(src.read(8, n)).toString('utf8');
-    if (!text.startsWith('{')) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${JSON.stringify(text.slice(0, 16))})`);
-    let header: unknown;
-    try {
-      header = JSON.parse(text);
-    } catch (e) {
-      throw new FormatError(file, `safetensors header is not valid JSON (${(e as Error).message})`);
-    }
-    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FormatError(file, 'safetensors header is not a JSON object');
-
+    const bytes = src.read(8, n);
+    if (bytes[0] !== 0x7b) throw new FormatError(file, `safetensors header does not start with '{' (starts with ${preview(Buffer.from(bytes.subarray(0, 16)).toString('utf8'))})`);
     const dataStart = 8 + n;
     const dataSize = src.size - dataStart;
     const metadata: Record<string, string | number | boolean | null> = {};
     const warnings: string[] = [];
     const raw: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
-    for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    const seen = new Set<string>();
+    const shapes = new Map<string, number[]>();
+    // Entry by entry, each checked as it is scanned: the header is never parsed whole (safetensors-header.ts).
+    const onEntry = (name: string, info: unknown): void => {
+      if (seen.has(name)) throw new FormatError(file, `tensor '${name}' appears twice in the safetensors header`);
+      seen.add(name);
+      checkTensorCount(file, seen.size);
       if (name === '__metadata__') {
         if (info && typeof info === 'object') {
           for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
             if (typeof v === 'string' && v.length <= 1000) metadata[k] = v;
           }
         }
-        continue;
+        return;
       }
       if (!info || typeof info !== 'object') throw new FormatError(file, `tensor '${name}': header entry is not an object`);
       const { dtype, shape, data_offsets: offsets } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw new FormatError(file, `tensor '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+      if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw new FormatError(file, `tensor '${name}': shape ${preview(shape)} is not a list of non-negative integers`);
       if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSafeCount) || offsets[0] > offsets[1]) {
-        throw new FormatError(file, `tensor '${name}': data_offsets ${JSON.stringify(offsets)} is not [begin, end] with begin <= end`);
+        throw new FormatError(file, `tensor '${name}': data_offsets ${preview(offsets)} is not [begin, end] with begin <= end`);
       }
       const [begin, end] = offsets as number[];
       if (end > dataSize) {
@@ -99,16 +99,27 @@ export const safetensorsReader: CheckpointReader = {
       }
       const dt = typeof dtype === 'string' ? ST_DTYPES[dtype] : undefined;
       if (!dt) {
-        warnings.push(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}; skipped`);
-        continue;
+        warnings.push(`tensor '${name}' has unsupported dtype ${preview(dtype)}; skipped`);
+        return;
       }
       const count = numel(shape as number[]);
       const need = count * DTYPE_BYTES[dt];
       if (!Number.isSafeInteger(need) || need !== end - begin) {
         throw new FormatError(file, `tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
       }
-      raw.push({ name, dtype: dt, shape: shape as number[], begin, end });
+      // Shapes are shared between tensors of the same shape (read-only): one array, not one each.
+      const key = (shape as number[]).join(',');
+      let shared = shapes.get(key);
+      if (!shared) shapes.set(key, (shared = shape as number[]));
+      raw.push({ name, dtype: dt, shape: shared, begin, end });
+    };
+    try {
+      scanHeader(bytes, onEntry);
+    } catch (e) {
+      if (e instanceof FormatError) throw e;
+      throw new FormatError(file, `safetensors header is not valid JSON (${(e as Error).message})`);
     }
+    seen.clear();
     if (isLibrarySorted(raw)) {
       // The safetensors library writes tensors sorted by dtype, then name: the file order says nothing
       // about the model. Natural name order (features.2 before features.10, each module's tensors
@@ -118,9 +129,8 @@ export const safetensorsReader: CheckpointReader = {
     }
     const { names, stripped } = stripWrapperPrefixes(raw.map((r) => r.name));
     if (stripped) metadata.strippedPrefix = stripped;
-    const tensors: TensorEntry[] = raw.map(
-      (r, i) => new LazyTensor(names[i], r.dtype, r.shape, () => readValues(src, dataStart + r.begin, r.end - r.begin, r.dtype, true, file)),
-    );
+    const decode = (s: ByteSource, offset: number, length: number, dtype: DType): Float32Array => readValues(s, offset, length, dtype, true, file);
+    const tensors: TensorEntry[] = raw.map((r, i) => new RangeTensor(names[i], r.dtype, r.shape, src, dataStart + r.begin, r.end - r.begin, decode));
     const epochText = metadata.epoch;
     const epoch = typeof epochText === 'string' && /^\s*\d+\s*$/.test(epochText) ? Number(epochText) : undefined;
     // Name order (the library's) is not always detectable, so the order is never vouched for.

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../checkpoint';
 import { FormatError, errorMessage } from '../errors';
 import type { NetOp } from '../graph/netspec';
 import { ByteSource, FileSource, checkRange } from '../io/source';
@@ -18,6 +18,7 @@ import { DType, TensorEntry, decodeElements, numel } from '../tensor';
 import { addKerasVar, splitWeightName, type LayerTensors } from './keras/layout';
 import { isObj, kerasFlattenOrder, parseModelConfig, type KerasModel } from './keras/model-config';
 import { kerasTopology } from './keras/topology';
+import { preview } from '../text/safe-text';
 
 const MAX_MODEL_JSON = 256 << 20;
 
@@ -62,7 +63,7 @@ const QUANT_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 
 /** Resolves a shard path inside the model folder, refusing anything that would leave it. */
 function resolveShard(file: string, dir: string, p: unknown): string {
-  if (typeof p !== 'string' || p === '') throw new FormatError(file, `weight shard path ${JSON.stringify(p)} is not a file name`);
+  if (typeof p !== 'string' || p === '') throw new FormatError(file, `weight shard path ${preview(p)} is not a file name`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('/') || p.startsWith('\\') || path.isAbsolute(p)) {
     throw new FormatError(file, `weight shard path '${p}' is absolute or a URL; only files inside the model folder are read`);
   }
@@ -124,7 +125,7 @@ export const tfjsReader: CheckpointReader = {
     const closeAll = (): void => {
       for (const s of opened) s.close();
     };
-    type Raw = { layer: string; varName: string; dtype: DType; shape: number[]; load: () => Float32Array; order: number };
+    type Raw = { layer: string; varName: string; dtype: DType; shape: number[]; load: () => Float32Array; order: number; storedElements: number };
     const raw: Raw[] = [];
     try {
       manifest.forEach((group, gi) => {
@@ -134,7 +135,7 @@ export const tfjsReader: CheckpointReader = {
         const shardPaths = group.paths as unknown[];
         const parts = shardPaths.map((p) => {
           const full = resolveShard(file, dir, p);
-          const s = new FileSource(full);
+          const s = new FileSource(full, 'weight shard');
           opened.push(s);
           return s;
         });
@@ -145,13 +146,13 @@ export const tfjsReader: CheckpointReader = {
           const name = w.name;
           const shape = w.shape;
           if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-            throw new FormatError(file, `weight '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+            throw new FormatError(file, `weight '${name}': shape ${preview(shape)} is not a list of non-negative integers`);
           }
           const dt = typeof w.dtype === 'string' ? TFJS_DTYPES[w.dtype] : undefined;
-          if (!dt) throw new FormatError(file, `weight '${name}': dtype ${JSON.stringify(w.dtype)} is not supported (float32, int32, bool)`);
+          if (!dt) throw new FormatError(file, `weight '${name}': dtype ${preview(w.dtype)} is not supported (float32, int32, bool)`);
           const q = isObj(w.quantization) ? w.quantization : undefined;
           const qd = q && typeof q.dtype === 'string' ? q.dtype : undefined;
-          if (q && (!qd || !(qd in QUANT_BYTES))) throw new FormatError(file, `weight '${name}': quantization dtype ${JSON.stringify(q.dtype)} is not supported (uint8, uint16, float16)`);
+          if (q && (!qd || !(qd in QUANT_BYTES))) throw new FormatError(file, `weight '${name}': quantization dtype ${preview(q.dtype)} is not supported (uint8, uint16, float16)`);
           if (q && qd !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number')) {
             throw new FormatError(file, `weight '${name}': ${qd} quantization needs numeric scale and min`);
           }
@@ -179,7 +180,8 @@ export const tfjsReader: CheckpointReader = {
             load = () => decodeElements(data.read(start, nbytes), dt.dtype, true, file);
           }
           const { path: p, varName } = splitWeightName(name);
-          raw.push({ layer: p.join('.') || varName, varName: p.length ? varName : 'value', dtype: dt.dtype, shape: shape as number[], load, order: raw.length });
+          checkTensorCount(file, raw.length + 1);
+          raw.push({ layer: p.join('.') || varName, varName: p.length ? varName : 'value', dtype: dt.dtype, shape: shape as number[], load, order: raw.length, storedElements: count });
         });
         if (offset < data.size) warnings.push(`weight group ${gi}: shards hold ${data.size} bytes, the manifest uses ${offset}`);
       });
@@ -209,7 +211,7 @@ export const tfjsReader: CheckpointReader = {
         // Graph-model constants are named after graph nodes; TF keeps kernels HWIO / [in, out] / depthwise [kh, kw, in, mult].
         varName = /depthwise/i.test(r.layer) && r.shape.length === 4 ? 'depthwise_kernel' : 'kernel';
       }
-      addKerasVar({ layer: r.layer, cls: classes.get(r.layer), varName, dtype: r.dtype, shape: r.shape, load: r.load }, tensors, layers);
+      addKerasVar({ layer: r.layer, cls: classes.get(r.layer), varName, dtype: r.dtype, shape: r.shape, load: r.load, storedElements: r.storedElements }, tensors, layers);
     }
     let topology: NetOp[] | undefined;
     if (model) {
@@ -217,7 +219,9 @@ export const tfjsReader: CheckpointReader = {
       if (typeof t === 'string') warnings.push(`model config: ${t}; the wiring is left to name/shape inference`);
       else if (t.length > 0) topology = t;
     }
-    const ckpt: Checkpoint = { ...CHECKPOINT_DEFAULTS, file, format: 'tfjs', tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings, close: closeAll };
+    // Each shard file once, however often the manifest lists it.
+    const companionBytes = [...new Map(opened.map((o) => [o.name, o.size])).values()].reduce((a, b) => a + b, 0);
+    const ckpt: Checkpoint = { ...CHECKPOINT_DEFAULTS, file, format: 'tfjs', tensors, metadata, topology, flattenOrder: kerasFlattenOrder(model), warnings, close: closeAll, companionBytes };
     return ckpt;
   },
 };

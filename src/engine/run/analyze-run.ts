@@ -18,7 +18,7 @@ import { forecastRun } from '../forecast/index';
 import type { Forecast } from '../forecast/types';
 import { findUserModel } from '../forecast/user-model';
 import { chanceLevel, firstNonFinite, type Divergence, type NonFinite } from './divergence';
-import { discoverRuns, type RunFiles } from './discover';
+import { MAX_DEPTH, discoverRuns, type DiscoveryInfo, type RunFiles } from './discover';
 import type { Horizon } from './horizon';
 import { layoutOf } from './layout';
 import { runOutcome, type OutcomeOptions } from './outcome';
@@ -203,10 +203,18 @@ export function analyzePath(target: string, opts: AnalyzePathOptions = {}): Anal
 export function findRuns(target: string): RunFiles[] {
   const abs = path.resolve(target);
   if (!fs.existsSync(abs)) throw new InputError(target, 'no such file or folder');
-  const runs = discoverRuns(abs);
+  const info: DiscoveryInfo = {};
+  const runs = discoverRuns(abs, MAX_DEPTH, info);
   if (runs.length === 0) {
     if (fs.statSync(abs).isFile()) throw new InputError(target, 'not a checkpoint this tool can read');
-    throw new InputError(target, 'no checkpoint files found (looked for .pt/.pth/.ckpt/.safetensors/.h5/.keras/.onnx/.npz/model.json and Hugging Face checkpoint-<step>/ folders)');
+    // Say where the search did not look: folders below the depth limit, folders it could not list.
+    const cut = info.cutAtDepth ?? [];
+    const unlisted = info.unlisted ?? [];
+    const also = [
+      cut.length ? `; folders more than ${MAX_DEPTH} levels below it were not searched (${cut.length} cut there, e.g. '${path.relative(abs, cut[0]) || '.'}')` : '',
+      unlisted.length ? `; ${unlisted.length} folder(s) could not be listed (e.g. '${path.relative(abs, unlisted[0].dir) || '.'}': ${unlisted[0].reason})` : '',
+    ].join('');
+    throw new InputError(target, `no checkpoint files found (looked for .pt/.pth/.ckpt/.safetensors/.h5/.keras/.onnx/.npz/model.json and Hugging Face checkpoint-<step>/ folders)${also}`);
   }
   return runs;
 }

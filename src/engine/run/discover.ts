@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isCheckpointFile } from '../readers/index';
+import { findReader, readHead } from '../readers/index';
 import { folderWeights, isFolderCheckpoint } from '../readers/folder';
 import { hfCheckpointStep, isWeightsFile, runDirFor } from './layout';
 import { placeCheckpoints, type ProgressOptions } from './progress';
@@ -25,6 +25,32 @@ export interface RunFiles {
   checkpoints: string[];
 }
 
+/** What a search left out, so that "nothing found" can say where it did not look. */
+export interface DiscoveryInfo {
+  /** Folders at the depth limit whose subfolders were not searched. */
+  cutAtDepth?: string[];
+  /** Folders that could not be listed, with the reason. */
+  unlisted?: { dir: string; reason: string }[];
+}
+
+/**
+ * Whether a file whose name makes it a candidate goes to the analysis. Files some reader claims
+ * do; so do those that cannot be tested (unreadable, a FIFO or device, a link out of the folder):
+ * the analysis then reports them by name and cause instead of their being skipped in silence.
+ * A link is never opened here (its target may be anything): one that leads out of its folder goes
+ * to the analysis, which reports it and does not follow it; one inside is left out, its target
+ * being analyzed under its own name (Lightning's `last.ckpt` links to a sibling).
+ */
+function worthAnalyzing(file: string, entry: fs.Dirent): boolean {
+  if (entry.isSymbolicLink()) return leavesFolder(file);
+  if (!entry.isFile()) return entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice();
+  try {
+    return findReader(file, readHead(file)) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 export function isCandidate(file: string): boolean {
   if (!CANDIDATE.test(file)) return false;
   // A .json is a TF.js model only when named so; other JSON (configs, logs) is not a checkpoint.
@@ -38,9 +64,9 @@ function checkpointsIn(dir: string, entries: fs.Dirent[]): { checkpoints: string
   const own = folderWeights(dir);
   const ownFiles = new Set(own ? [...own.files, ...(own.index ? [own.index] : [])] : []);
   const files = entries
-    .filter((e) => e.isFile() && isCandidate(e.name) && !ownFiles.has(path.join(dir, e.name)))
-    .map((e) => path.join(dir, e.name))
-    .filter((f) => isCheckpointFile(f));
+    .filter((e) => !e.isDirectory() && isCandidate(e.name) && !ownFiles.has(path.join(dir, e.name)))
+    .filter((e) => worthAnalyzing(path.join(dir, e.name), e))
+    .map((e) => path.join(dir, e.name));
   // An ONNX export beside state-dict checkpoints is the run's wiring file (graph/wiring-file.ts), not an epoch.
   const weights = files.some((f) => !/\.onnx$/i.test(f)) || folders.length > 0 ? files.filter((f) => !/\.onnx$/i.test(f)) : files;
   const checkpoints = [...weights, ...folders];
@@ -50,9 +76,19 @@ function checkpointsIn(dir: string, entries: fs.Dirent[]): { checkpoints: string
   return { checkpoints, descend };
 }
 
-export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
+/** True when the link `file` leads outside the folder that holds it (or nowhere). */
+function leavesFolder(file: string): boolean {
+  try {
+    const rel = path.relative(fs.realpathSync(path.dirname(file)), fs.realpathSync(file));
+    return rel.startsWith('..') || path.isAbsolute(rel);
+  } catch {
+    return true; // a dangling link: reported as unreadable
+  }
+}
+
+export function discoverRuns(target: string, maxDepth = MAX_DEPTH, info: DiscoveryInfo = {}): RunFiles[] {
   const st = fs.statSync(target);
-  if (st.isFile() || (isFolderCheckpoint(target) && hfCheckpointStep(target) !== undefined)) {
+  if (!st.isDirectory() || (isFolderCheckpoint(target) && hfCheckpointStep(target) !== undefined)) {
     const holder = path.dirname(target);
     return [{ dir: runDirFor(holder, new Set([holder])), checkpoints: [target] }];
   }
@@ -61,12 +97,16 @@ export function discoverRuns(target: string, maxDepth = MAX_DEPTH): RunFiles[] {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      (info.unlisted ??= []).push({ dir, reason: (e as Error).message });
       return;
     }
     const { checkpoints, descend } = checkpointsIn(dir, entries);
     if (checkpoints.length) holders.set(dir, checkpoints);
-    if (depth >= maxDepth) return;
+    if (depth >= maxDepth) {
+      if (descend.length) (info.cutAtDepth ??= []).push(dir);
+      return;
+    }
     for (const d of descend) walk(d, depth + 1);
   };
   walk(target, 0);

@@ -305,7 +305,7 @@ function isKerasLog(log: RunLog, layout: LayoutKind): boolean {
   if (log.format !== 'keras-csv') return false;
   if (layout === 'keras') return true;
   // Keras' CSVLogger: epochs from 0 and the metric columns sorted by name.
-  const first = Math.min(...Object.values(log.series).flat().map((p) => p.epoch));
+  const first = earliestEpoch(log);
   return first === 0 && names.every((n, i) => i === 0 || names[i - 1] <= n);
 }
 
@@ -331,7 +331,7 @@ export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOpti
       rules.push(`${name}: Keras' 0-based epoch E placed at E+1`);
       return mapSeries(log, (k, p) => (log.format !== 'tensorboard' || KERAS_EPOCH_SERIES.test(k) ? p.epoch + 1 : p.epoch));
     }
-    const min = Math.min(...Object.values(log.series).flat().map((p) => p.epoch));
+    const min = earliestEpoch(log);
     // A run whose checkpoints count epochs from 0 (progress: an "epoch 0" file written after training) logs them so too when its log starts at 0.
     const shift = told || (zeroBased && min === 0) ? 1 : 0;
     rules.push(`${name}: epochs as logged, read as epochs completed${told ? ' (--epoch-numbers index: +1)' : shift ? ' after +1 (the run numbers epochs from 0, as its checkpoints show)' : ''}`);
@@ -341,4 +341,11 @@ export function placeLogs(logs: RunLog[], layout: LayoutKind, opts: ProgressOpti
     return shift ? mapSeries(log, (_k, p) => p.epoch + shift) : log;
   });
   return { logs: placed, rules, warnings };
+}
+
+/** The smallest epoch any series of a log holds (Infinity for none): a loop, since a log may hold millions of points. */
+function earliestEpoch(log: RunLog): number {
+  let min = Infinity;
+  for (const pts of Object.values(log.series)) for (const p of pts) if (p.epoch < min) min = p.epoch;
+  return min;
 }

@@ -97,7 +97,7 @@ export function runStatus(input: StatusInput): StatusResult {
       for (const p of pts) see(p.epoch, p.step);
       if (isTest(name) && pts.length) {
         testMetric ??= `${name} (${path.basename(log.source)})`;
-        testEpoch = Math.max(testEpoch ?? -Infinity, ...pts.map((p) => p.epoch));
+        for (const p of pts) testEpoch = Math.max(testEpoch ?? -Infinity, p.epoch);
       }
     }
   }

@@ -54,18 +54,18 @@ export class Params {
 /** Rows [start, start + count) of a 2-d (or higher) tensor. */
 export function rows(t: TensorEntry, start: number, count: number, name = `${t.name}[${start}:${start + count}]`): TensorEntry {
   const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return new LazyTensor(name, t.dtype, [count, ...t.shape.slice(1)], () => t.read().slice(start * per, (start + count) * per));
+  return new LazyTensor(name, t.dtype, [count, ...t.shape.slice(1)], () => t.read().slice(start * per, (start + count) * per), Math.min(t.storedElements, count * per));
 }
 
 /** A [in, out] weight (Hugging Face Conv1D, Keras) as [out, in]. */
 export function transposed(t: TensorEntry): TensorEntry {
-  return new LazyTensor(t.name, t.dtype, [t.shape[1], t.shape[0]], () => permute(t.read(), t.shape, [1, 0]));
+  return new LazyTensor(t.name, t.dtype, [t.shape[1], t.shape[0]], () => permute(t.read(), t.shape, [1, 0]), t.storedElements);
 }
 
 /** A [..., n] tensor viewed as [n] (a [C,1,1] layer scale, a [1,1,d] class token). */
 export function flat(t: TensorEntry): TensorEntry {
   const n = t.shape.reduce((a, b) => a * b, 1);
-  return new LazyTensor(t.name, t.dtype, [n], () => t.read());
+  return new LazyTensor(t.name, t.dtype, [n], () => t.read(), t.storedElements);
 }
 
 /** A norm whose scale is |t| (LayerScale, a gate vector). */

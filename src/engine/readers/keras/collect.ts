@@ -3,7 +3,7 @@
  * they make: tensors listed in the model's layer order, wiring from the model config when it
  * states one, Keras' normalization epsilon and Flatten order.
  */
-import { CHECKPOINT_DEFAULTS, type Checkpoint } from '../../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint } from '../../checkpoint';
 import { FormatError } from '../../errors';
 import type { NetOp } from '../../graph/netspec';
 import type { ByteSource } from '../../io/source';
@@ -26,6 +26,7 @@ export function newCollected(): Collected {
 }
 
 export function addDataset(h5: H5File, c: Collected, ds: H5Dataset, where: string, layer: string, cls: string | undefined, varName: string): void {
+  checkTensorCount(h5.file, c.tensors.length + 1);
   const d = datasetValues(h5, ds, where);
   if (typeof d === 'string') {
     c.warnings.push(d);

@@ -17,7 +17,7 @@ export const kerasH5Reader: CheckpointReader = {
     return isHdf5(head) || /\.(h5|hdf5|he5)$/i.test(file);
   },
   open(file, src) {
-    const h5 = new H5File(file, '', readAll(file, src));
+    const h5 = new H5File(file, '', readAll(file, src), src.budget);
     const rootAttrs = h5.attrs(h5.root);
     const metadata: Meta = {};
     const c = newCollected();

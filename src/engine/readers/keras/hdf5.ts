@@ -2,11 +2,17 @@
  * HDF5 access for the Keras readers, over jsfive (an untyped CommonJS module). jsfive needs the
  * whole file in memory (limit: 2 GiB). Every jsfive failure comes out as a FormatError naming the
  * file. Contiguous datasets (what h5py writes by default) are decoded straight from the file bytes
- * after their extent is checked against the file size; other layouts go through jsfive on read().
+ * after their extent is checked against the file size; chunked ones by h5-chunks.ts; only compact
+ * ones (data inside the header, at most 64 KiB) go through jsfive on read(). Each dataset states
+ * the elements the file stores for it: none for one that was never written (h5py creates those
+ * without storage), so openCheckpoint refuses to conjure a 12000×12000 tensor out of an 8 KB file.
  */
 import { FormatError, errorMessage } from '../../errors';
+import { InflateBudget } from '../../io/inflate';
 import { hexHead, type ByteSource } from '../../io/source';
+import { chunkedData } from './h5-chunks';
 import { DTYPE_BYTES, DType, decodeElements, numel } from '../../tensor';
+import { preview } from '../../text/safe-text';
 
 // ------------------------------------------------------------------ jsfive's shapes
 interface H5Node {
@@ -27,6 +33,7 @@ export interface H5Dataset extends H5Node {
   readonly _dataobjects: {
     find_msg_type(type: number): H5Message[];
     _get_data_message_properties(offset: number): [number, number, number, number];
+    readonly filter_pipeline: Map<string, unknown>[] | null;
   };
 }
 interface Jsfive {
@@ -82,6 +89,8 @@ export class H5File {
     /** Prefix for messages about an HDF5 file inside an archive, e.g. 'model.weights.h5: '. */
     readonly label: string,
     readonly bytes: Uint8Array,
+    /** The checkpoint's decompression budget, which gzip chunks are charged to. */
+    readonly budget: InflateBudget = new InflateBudget(file, bytes.length),
   ) {
     if (!isHdf5(bytes)) {
       throw new FormatError(file, `${label}not an HDF5 file: first bytes ${hexHead(bytes.subarray(0, 8))}, expected the signature 894844460d0a1a0a`);
@@ -106,12 +115,24 @@ export class H5File {
     return this.call(`the attributes of '${node.name}'`, () => node.attrs);
   }
 
+  /** Members of each group, listed once: jsfive builds the list anew on every call. */
+  private readonly members = new Map<H5Group, { list: string[]; set: Set<string> }>();
+
+  private membersOf(g: H5Group): { list: string[]; set: Set<string> } {
+    let m = this.members.get(g);
+    if (!m) {
+      const list = this.call(`the members of '${g.name}'`, () => g.keys);
+      this.members.set(g, (m = { list, set: new Set(list) }));
+    }
+    return m;
+  }
+
   keys(g: H5Group): string[] {
-    return this.call(`the members of '${g.name}'`, () => g.keys);
+    return this.membersOf(g).list;
   }
 
   child(g: H5Group, name: string): H5Group | H5Dataset | undefined {
-    if (!this.keys(g).includes(name.split('/')[0])) return undefined;
+    if (!this.membersOf(g).set.has(name.split('/')[0])) return undefined;
     return this.call(`'${g.name === '/' ? '' : g.name}/${name}'`, () => g.get(name)) ?? undefined;
   }
 
@@ -134,6 +155,12 @@ export function readAll(file: string, src: ByteSource, label = ''): Uint8Array {
   return out;
 }
 
+/** Bytes already in memory (an inflated archive member) as jsfive takes them: as they are when they own their ArrayBuffer, else copied. */
+export function ownedBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes;
+  return new Uint8Array(bytes);
+}
+
 // ------------------------------------------------------------------ attributes
 
 function str(v: unknown): string {
@@ -148,7 +175,7 @@ export function attrStrings(attrs: Record<string, unknown>, name: string): strin
   if (Object.prototype.hasOwnProperty.call(attrs, name)) return list(attrs[name]);
   if (!Object.prototype.hasOwnProperty.call(attrs, `${name}0`)) return undefined;
   const out: string[] = [];
-  for (let i = 0; Object.prototype.hasOwnProperty.call(attrs, `${name}${i}`); i++) out.push(...list(attrs[`${name}${i}`]));
+  for (let i = 0; Object.prototype.hasOwnProperty.call(attrs, `${name}${i}`); i++) for (const v of list(attrs[`${name}${i}`])) out.push(v);
   return out;
 }
 
@@ -173,23 +200,27 @@ export interface DatasetValues {
   dtype: DType;
   shape: number[];
   load: () => Float32Array;
+  /** Elements the file stores for it (TensorEntry.storedElements). */
+  storedElements: number;
 }
 
 /** Tensor for one HDF5 dataset; a reason (string) for a dataset that is not a numeric tensor. */
 export function datasetValues(h5: H5File, ds: H5Dataset, where: string): DatasetValues | string {
   const shape = h5.call(`the shape of '${where}'`, () => [...(ds.shape ?? [])]);
   const { dtype, littleEndian } = h5Dtype(h5.call(`the type of '${where}'`, () => ds.dtype));
-  if (!dtype) return `dataset '${where}' has HDF5 type ${JSON.stringify(h5.call('a type', () => ds.dtype))}, which is not a numeric tensor type; skipped`;
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FormatError(h5.file, `${h5.label}dataset '${where}' has a bad shape ${JSON.stringify(shape)}`);
+  if (!dtype) return `dataset '${where}' has HDF5 type ${preview(h5.call('a type', () => ds.dtype))}, which is not a numeric tensor type; skipped`;
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FormatError(h5.file, `${h5.label}dataset '${where}' has a bad shape ${preview(shape)}`);
   const count = numel(shape);
   const nbytes = count * DTYPE_BYTES[dtype];
   // Fast path: contiguous storage, decoded straight from the file bytes after a bounds check.
   let address: bigint | undefined;
   let declared: bigint | undefined;
+  let props: [number, number, number, number] | undefined;
   try {
     const dobj = ds._dataobjects;
     const msg = dobj.find_msg_type(DATA_LAYOUT_MSG)[0];
-    const [version, , layoutClass, prop] = dobj._get_data_message_properties(msg.get('offset_to_message'));
+    props = dobj._get_data_message_properties(msg.get('offset_to_message'));
+    const [version, , layoutClass, prop] = props;
     if (layoutClass === 1) {
       const dv = new DataView(h5.bytes.buffer, h5.bytes.byteOffset, h5.bytes.byteLength);
       address = dv.getBigUint64(prop, true);
@@ -200,7 +231,8 @@ export function datasetValues(h5: H5File, ds: H5Dataset, where: string): Dataset
   }
   if (address !== undefined) {
     if (address === 0xffffffffffffffffn) {
-      return { dtype, shape, load: () => new Float32Array(count) }; // never written: HDF5 reads it as the fill value (0)
+      // Never written: HDF5 reads it as the fill value, but the file stores none of it.
+      return { dtype, shape, load: () => new Float32Array(count), storedElements: 0 };
     }
     if (declared !== undefined && declared !== BigInt(nbytes)) {
       throw new FormatError(h5.file, `${h5.label}dataset '${where}' stores ${declared} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${nbytes}`);
@@ -209,11 +241,21 @@ export function datasetValues(h5: H5File, ds: H5Dataset, where: string): Dataset
       throw new FormatError(h5.file, `${h5.label}dataset '${where}' (${nbytes} bytes at offset ${address}) runs past the end of the file (${h5.bytes.length} bytes)`);
     }
     const start = Number(address);
-    return { dtype, shape, load: () => decodeElements(h5.bytes.subarray(start, start + nbytes), dtype, littleEndian, h5.file) };
+    return { dtype, shape, load: () => decodeElements(h5.bytes.subarray(start, start + nbytes), dtype, littleEndian, h5.file), storedElements: count };
+  }
+  const size = DTYPE_BYTES[dtype];
+  const chunked = props && h5.call(`the chunks of '${where}'`, () => chunkedData(h5, ds, where, props!, shape, dtype, littleEndian, size, h5.budget));
+  if (chunked) return { dtype, shape, ...chunked };
+  // Compact layout: the data sits in the layout message, whose size field (16 bits) bounds it.
+  let compactBytes = 0;
+  if (props && props[2] === 0) {
+    const at = props[0] >= 3 ? props[3] : -1;
+    if (at >= 0 && at + 2 <= h5.bytes.length) compactBytes = h5.bytes[at] | (h5.bytes[at + 1] << 8);
   }
   return {
     dtype,
     shape,
+    storedElements: Math.floor(compactBytes / size),
     load: () => {
       const v = h5.call(`the data of '${where}'`, () => ds.value);
       if (!v || v.length !== count) throw new FormatError(h5.file, `${h5.label}dataset '${where}' yields ${v?.length ?? 0} values, expected ${count}`);

@@ -74,6 +74,7 @@ function readKeras3Layer(h5: H5File, c: Collected, grp: H5Group, where: string, 
 
 function readKeras3Layers(h5: H5File, c: Collected, top: H5Group, topPath: string, model: KerasModel | undefined, prefix: string): void {
   const groupNames = h5.keys(top);
+  const groupSet = new Set(groupNames);
   const used = new Set<string>();
   if (model) {
     const counts = new Map<string, number>();
@@ -82,7 +83,7 @@ function readKeras3Layers(h5: H5File, c: Collected, top: H5Group, topPath: strin
       const n = counts.get(g);
       counts.set(g, n === undefined ? 0 : n + 1);
       if (n !== undefined) g = `${g}_${n + 1}`;
-      const gname = groupNames.includes(g) ? g : groupNames.includes(l.name) && !used.has(l.name) ? l.name : undefined;
+      const gname = groupSet.has(g) ? g : groupSet.has(l.name) && !used.has(l.name) ? l.name : undefined;
       if (!gname) continue;
       used.add(gname);
       const grp = h5.group(top, gname);

@@ -17,6 +17,8 @@ export interface KerasVar {
   dtype: DType;
   shape: number[];
   load: () => Float32Array;
+  /** Elements the file stores for it (TensorEntry.storedElements). */
+  storedElements: number;
 }
 
 /** Per-layer facts the topology builder needs. */
@@ -61,7 +63,7 @@ export function addKerasVar(v: KerasVar, out: TensorEntry[], layers: Map<string,
     load = () => permute(v.load(), src, perm);
     param = sep ? 'depthwise.weight' : 'weight';
     info.depthwiseIn = src[r - 2];
-    const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load);
+    const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load, v.storedElements);
     if (sep) info.depthwise = t;
     else info.weight = t;
     out.push(t);
@@ -74,7 +76,7 @@ export function addKerasVar(v: KerasVar, out: TensorEntry[], layers: Map<string,
     shape = perm.map((p) => src[p]);
     load = () => permute(v.load(), src, perm);
     param = v.varName === 'pointwise_kernel' || sep ? 'pointwise.weight' : 'weight';
-    const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load);
+    const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load, v.storedElements);
     if (param === 'pointwise.weight') info.pointwise = t;
     else info.weight = t;
     out.push(t);
@@ -82,7 +84,7 @@ export function addKerasVar(v: KerasVar, out: TensorEntry[], layers: Map<string,
   }
   param = RENAME[v.varName] ?? v.varName;
   if (sep && v.varName === 'bias') param = 'pointwise.bias';
-  const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load);
+  const t = new LazyTensor(`${v.layer}.${param}`, v.dtype, shape, load, v.storedElements);
   if (v.varName === 'gamma') info.gamma = t;
   if (v.varName === 'moving_variance') info.movingVariance = t;
   if (v.varName === 'kernel') info.weight = t; // rank-1 "kernel": keep as is

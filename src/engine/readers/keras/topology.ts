@@ -6,6 +6,7 @@
 import type { BatchNormRef, ConvOp, DenseOp, NetOp, ValueId } from '../../graph/netspec';
 import { isSeparable, type LayerTensors } from './layout';
 import { KERAS_NORM_EPSILON, MODEL_CLASSES, type KerasModel } from './model-config';
+import { preview } from '../../text/safe-text';
 
 const MERGE_CLASSES = new Set(['Concatenate', 'Multiply', 'Subtract', 'Average', 'Maximum', 'Minimum', 'Dot']);
 /** Layers with weights that do not change which channel feeds which. */
@@ -55,7 +56,7 @@ export function kerasTopology(model: KerasModel, layers: Map<string, LayerTensor
       const groups = depthwise ? info.depthwiseIn ?? 1 : l.config.groups ?? 1;
       // From the file's JSON: anything but a positive integer (1.5, 5e-324, -1) would make the
       // graph's channel arithmetic meaningless (fuzzing found 5e-324 hanging the eigen solver).
-      if (!Number.isSafeInteger(groups) || (groups as number) < 1) return `conv layer '${l.name}' has groups ${JSON.stringify(groups)}, not a positive integer`;
+      if (!Number.isSafeInteger(groups) || (groups as number) < 1) return `conv layer '${l.name}' has groups ${preview(groups)}, not a positive integer`;
       const op: ConvOp = { op: 'conv', name: l.name, weight: info.weight, input, groups: groups as number };
       ops.push(op);
       producer.set(l.name, op);

@@ -7,7 +7,7 @@ import type { CheckpointReader } from '../../checkpoint';
 import { FormatError } from '../../errors';
 import { openZipOf } from '../../io/zip';
 import { kerasCheckpoint, newCollected, type Meta } from './collect';
-import { H5File, attrStrings, readAll } from './hdf5';
+import { H5File, attrStrings, ownedBytes } from './hdf5';
 import { readKeras2 } from './keras2-weights';
 import { readKeras3File } from './keras3-weights';
 import { isObj, parseModelConfig, type KerasModel } from './model-config';
@@ -21,6 +21,7 @@ function parseJson(file: string, text: string, what: string): unknown {
 }
 
 const MAX_JSON_BYTES = 256 << 20;
+const MAX_HDF5_MEMBER = 2 ** 31 - 1;
 
 export const kerasV3Reader: CheckpointReader = {
   id: 'keras-v3',
@@ -55,7 +56,9 @@ export const kerasV3Reader: CheckpointReader = {
       if (!model) c.warnings.push('config.json is not a Sequential or Functional model config');
     }
     const label = 'model.weights.h5: ';
-    const h5 = new H5File(file, label, readAll(file, zip.open(weights), label));
+    if (weights.size > MAX_HDF5_MEMBER) throw new FormatError(file, `${label}declares ${weights.size} bytes, above the ${MAX_HDF5_MEMBER}-byte limit of the in-memory HDF5 reader`);
+    // Read (or inflated) once, and handed to jsfive without a second copy.
+    const h5 = new H5File(file, label, ownedBytes(zip.bytes(weights)), zip.budget);
     if (!readKeras3File(h5, model, c)) {
       // A Keras 2.13 `.keras` may still use the legacy layout.
       const attrs = h5.attrs(h5.root);

@@ -56,13 +56,19 @@ export class ExternalFiles {
     let src = this.open.get(real);
     if (!src) {
       try {
-        src = new FileSource(real);
+        src = new FileSource(real, 'external data file');
       } catch (e) {
         throw new FormatError(file, `initializer '${tensor}': cannot open external data file '${location}': ${(e as Error).message}`);
       }
       this.open.set(real, src);
     }
     return src;
+  }
+  /** Bytes of the external files opened so far. */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.open.values()) n += s.size;
+    return n;
   }
   close(): void {
     for (const s of this.open.values()) s.close();

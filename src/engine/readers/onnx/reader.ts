@@ -7,7 +7,7 @@
  *  - `topology`: the wiring the graph states (topology.ts);
  *  - metadata: IR version, producer, opset, graph name and the model's metadata_props.
  */
-import { CHECKPOINT_DEFAULTS, type Checkpoint, type CheckpointReader } from '../../checkpoint';
+import { CHECKPOINT_DEFAULTS, checkTensorCount, type Checkpoint, type CheckpointReader } from '../../checkpoint';
 import { FormatError } from '../../errors';
 import { ProtoReader } from '../../io/protobuf';
 import type { ByteSource } from '../../io/source';
@@ -57,6 +57,7 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
   const tensors: TensorEntry[] = [];
   const byName = new Map<string, TensorEntry>();
   const constNames = new Set<string>();
+  checkTensorCount(file, model.initializers.length);
   for (const t of model.initializers) {
     constNames.add(t.name);
     if (byName.has(t.name)) {
@@ -107,6 +108,7 @@ function openModel(file: string, src: ByteSource, ext: ExternalFiles): Checkpoin
     wiringSource: 'onnx',
     flattenOrder: 'chw',
     warnings,
+    companionBytes: ext.bytes,
     close(): void {
       ext.close();
       src.close?.();

@@ -123,7 +123,7 @@ export function makeTensor(file: string, src: ByteSource, t: TensorInfo, ext: Ex
     if (length !== want) {
       throw new FormatError(file, `initializer '${name}': external data length ${length} does not match shape ${shapeStr(shape)} of ${dtype} (${want} bytes)`);
     }
-    return new LazyTensor(name, dtype, shape, () => readValues(xsrc, offset, length, dtype, true, `${file} (${location})`));
+    return new LazyTensor(name, dtype, shape, () => readValues(xsrc, offset, length, dtype, true, `${file} (${location})`), count);
   }
 
   if (t.raw) {
@@ -131,13 +131,13 @@ export function makeTensor(file: string, src: ByteSource, t: TensorInfo, ext: Ex
     if (e - s !== count * size) {
       throw new FormatError(file, `initializer '${name}': raw_data is ${e - s} bytes but shape ${shapeStr(shape)} of ${dtype} needs ${count * size}`);
     }
-    return new LazyTensor(name, dtype, shape, () => readValues(src, s, e - s, dtype, true, file));
+    return new LazyTensor(name, dtype, shape, () => readValues(src, s, e - s, dtype, true, file), count);
   }
 
   const field = typedFieldFor(t.dataType);
   const rec = t.typed.get(field);
   if (!rec) {
-    if (count === 0) return new LazyTensor(name, dtype, shape, () => new Float32Array(0));
+    if (count === 0) return new LazyTensor(name, dtype, shape, () => new Float32Array(0), 0);
     throw new FormatError(file, `initializer '${name}' of shape ${shapeStr(shape)} has no data`);
   }
   // Fixed-size fields can be checked now; varint fields when read.
@@ -150,12 +150,12 @@ export function makeTensor(file: string, src: ByteSource, t: TensorInfo, ext: Ex
     throw new FormatError(file, `initializer '${name}' has ${rec.packedBytes + rec.unpacked} bytes of data, too few for shape ${shapeStr(shape)}`);
   }
   const { msgStart, msgEnd, dataType } = t;
-  return new LazyTensor(name, dtype, shape, () => decodeTyped(file, src.read(msgStart, msgEnd - msgStart), field, dataType, count, name));
+  return new LazyTensor(name, dtype, shape, () => decodeTyped(file, src.read(msgStart, msgEnd - msgStart), field, dataType, count, name), count);
 }
 
 /** Transposes a 2-d tensor lazily ([in, out] → [out, in]). */
 function transposed(t: TensorEntry): TensorEntry {
-  return new LazyTensor(t.name, t.dtype, [t.shape[1], t.shape[0]], () => permute(t.read(), t.shape, [1, 0]));
+  return new LazyTensor(t.name, t.dtype, [t.shape[1], t.shape[0]], () => permute(t.read(), t.shape, [1, 0]), t.storedElements);
 }
 
 /**
@@ -164,6 +164,9 @@ function transposed(t: TensorEntry): TensorEntry {
  */
 export function toPyTorchLayout(m: ModelInfo, byName: Map<string, TensorEntry>, list: TensorEntry[]): void {
   const done = new Set<string>();
+  // Positions by tensor, so replacing one is not a scan of the list (100k MatMuls made it quadratic).
+  const at = new Map<TensorEntry, number>();
+  list.forEach((t, i) => at.set(t, i));
   for (const node of m.nodes) {
     const isMatMul = node.opType === 'MatMul';
     const isGemmN = node.opType === 'Gemm' && !node.ints.get('transB');
@@ -174,7 +177,7 @@ export function toPyTorchLayout(m: ModelInfo, byName: Map<string, TensorEntry>, 
     done.add(name);
     const t = transposed(w);
     byName.set(name, t);
-    const i = list.indexOf(w);
-    if (i >= 0) list[i] = t;
+    const i = at.get(w);
+    if (i !== undefined) list[i] = t;
   }
 }

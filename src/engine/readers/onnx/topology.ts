@@ -53,9 +53,13 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
   const ops: NetOp[] = [];
   const names = new Set<string>();
   const followed = new Set<string>();
+  // Where each base name's suffix search resumes: 100k nodes of one name must not retry 2..k each.
+  const nextSuffix = new Map<string, number>();
   const unique = (base: string): string => {
     let n = base;
-    for (let k = 2; names.has(n); k++) n = `${base}#${k}`;
+    let k = nextSuffix.get(base) ?? 2;
+    while (names.has(n)) n = `${base}#${k++}`;
+    nextSuffix.set(base, k);
     names.add(n);
     return n;
   };
