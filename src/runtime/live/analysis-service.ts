@@ -23,7 +23,7 @@ import type { RunState, TrackOutcome } from './run-registry';
 import { RunSet } from './run-set';
 import { RunUpdater } from './run-updater';
 import { Scheduler } from './scheduler';
-import { runDetail, runSummary } from './view-model';
+import { runDetail, runSummaries } from './view-model';
 
 export type { ServiceOptions, ServiceSettings } from './context';
 
@@ -53,12 +53,16 @@ export class AnalysisService {
   // Queries
 
   runs(): RunSummary[] {
-    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map(runSummary);
+    return runSummaries(this.visibleRuns());
   }
 
   detail(runId: string): RunDetail | undefined {
     const r = this.ctx.runs.get(runId);
-    return r?.visible ? runDetail(r) : undefined;
+    return r?.visible ? runDetail(r, this.visibleRuns()) : undefined;
+  }
+
+  private visibleRuns(): RunState[] {
+    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir));
   }
 
   run(runId: string): RunState | undefined {

@@ -15,6 +15,7 @@ import type { Forecast } from '../../engine/forecast/types';
 import { PoolCancelledError } from '../pool/worker-pool';
 import { WorkerJobError } from '../worker-protocol';
 import type { LiveContext } from './context';
+import { divergedForecast } from './diverged';
 import type { RunState } from './run-registry';
 
 /** Forecasts a run from its analyses and logged accuracy. */
@@ -44,6 +45,11 @@ export class RunUpdater {
   /** A run's results changed (a new result, results restored from the cache). */
   resultsChanged(run: RunState): void {
     this.forecast(run);
+    this.scheduleAccuracy(run);
+  }
+
+  /** A checkpoint of the run could not be analyzed: its weights may have diverged (the run-facts job checks). */
+  failuresChanged(run: RunState): void {
     this.scheduleAccuracy(run);
   }
 
@@ -84,12 +90,17 @@ export class RunUpdater {
   }
 
   private async readAccuracy(run: RunState): Promise<void> {
+    // What the host knows of the checkpoints: what each analyzed file stores, and which failed.
+    const checkpoints = run.results().map((r) => ({ path: r.file, epoch: r.analysis.epoch, metadata: r.analysis.metadata }));
+    const failed = run.failed();
     try {
-      const reply = await this.ctx.submit('accuracy', run.dir, () => ({ body: { runDir: run.dir } })).promise;
+      const reply = await this.ctx.submit('accuracy', run.dir, () => ({ body: { runDir: run.dir, checkpoints, failed } })).promise;
       if (!this.ctx.isCurrent(run)) return;
       run.accuracy = reply.accuracy;
       run.finished = reply.finished;
       run.logErrors = reply.errors;
+      run.facts = reply.facts ?? null;
+      run.factsRead++;
     } catch (e) {
       if (!(e instanceof WorkerJobError)) {
         if (!(e instanceof PoolCancelledError)) this.ctx.log(`${run.dir}: reading logs failed: ${errorMessage(e)}`);
@@ -109,13 +120,17 @@ export class RunUpdater {
       return;
     }
     const ordered = run.ordered();
-    if (ordered.length === 0) {
-      run.forecast = null;
+    const facts = run.factsRead;
+    const diverged = divergedForecast(run, this.ctx.o.settings().forecastEpochs);
+    if (diverged || ordered.length === 0) {
+      run.forecast = diverged;
       run.forecastError = null;
+      run.forecastAfterFacts = facts;
       return;
     }
     const input: ForecastInput = {
-      checkpoints: ordered.map((c) => ({ epoch: c.order, analysis: c.analysis })),
+      // Whole epochs only, as `analyze` feeds the forecaster (a mid-epoch checkpoint is shown, not used).
+      checkpoints: ordered.filter((c) => Number.isInteger(c.order)).map((c) => ({ epoch: c.order, analysis: c.analysis })),
       valAcc: run.accuracy ? run.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
     };
     const state = { again: false };
@@ -123,8 +138,11 @@ export class RunUpdater {
     void this.forecaster(run.dir, input, this.ctx.o.settings().forecastEpochs)
       .then(
         (forecast) => {
+          // A run found diverged while this forecast was made keeps its chance-level forecast.
+          if (run.facts?.divergence) return;
           run.forecast = forecast;
           run.forecastError = null;
+          run.forecastAfterFacts = facts;
         },
         (e) => {
           if (e instanceof PoolCancelledError) return; // the service is going away
