@@ -13,6 +13,7 @@ import type { AnalysisReport, RunReport } from './engine/run/report';
 import type { EpochNumbers } from './engine/run/progress';
 import { FORECAST_EPOCHS } from './engine/forecast/limits';
 import { analyzePathParallel } from './runtime/analyze-parallel';
+import { sweepAdviceLines } from './runtime/advice-text';
 import { machineCores, poolSize } from './runtime/pool/worker-pool';
 import { InputError, errorMessage } from './engine/errors';
 import { trainForecaster, type TrainReport } from './engine/forecast/train';
@@ -221,6 +222,8 @@ export async function main(argv: string[]): Promise<number> {
   if (args.json) console.log(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   else {
     const cwd = process.cwd();
+    // Which runs to stop first (the dashboard's rule and numbers), then each run in detail.
+    for (const line of sweepAdviceLines(report, cwd)) console.log(line);
     for (const run of report.runs) printRun(run, cwd);
   }
   return report.runs.some((r) => r.errors.length > 0) ? 2 : 0;

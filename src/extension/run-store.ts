@@ -37,13 +37,15 @@ export class RunStore implements DashboardSource, vscode.Disposable {
   }
 
   /**
-   * Writes `<run>/STOP`. Needs a trusted workspace: it is the one place the extension writes into
+   * Writes `<run>/STOP`, for a run that has not finished. Needs a trusted workspace: it is the one place the extension writes into
    * a run folder, and the file is meant to make a training process act.
    */
   requestStop(runId: string, reason: string): string {
     if (!vscode.workspace.isTrusted) throw new Error('Stopping a run writes a STOP file into its folder, which needs a trusted workspace (Manage Workspace Trust).');
     const run = this.service.run(runId);
     if (!run || !run.visible) throw new Error(`No known run at ${runId}`);
+    // The dashboard hides Stop for a finished run; a message that asks anyway is refused here.
+    if (run.facts?.status.status === 'finished') throw new Error(`Run ${run.name} has finished (${run.facts.status.reason}): there is nothing to stop.`);
     return writeStopRequest(run.dir, { requestedBy: 'Training Dynamics (VS Code extension)', reason, forecast: run.forecast, time: new Date().toISOString() });
   }
 

@@ -94,7 +94,7 @@ function saved(r: SweepRun): number | null {
 
 function adviseRun(r: SweepRun, best: ReturnType<typeof bestLowerBound>): RunAdvice {
   const epochsSaved = saved(r);
-  const left = epochsSaved !== null ? `; stopping now saves ${num(epochsSaved)} of its ${num(r.horizon!)} epochs` : '';
+  const left = epochsSaved ? `; stopping now saves ${num(epochsSaved)} of its ${num(r.horizon!)} epochs` : '';
   if (r.status === 'diverged') return { stop: true, reason: `it diverged${r.divergence ? ` ${r.divergence}` : ''}: it cannot recover${left}`, epochsSaved };
   if (r.status === 'finished') return { stop: false, reason: 'it has finished', epochsSaved: null };
   if (r.status === 'stopped') return { stop: false, reason: 'it was stopped', epochsSaved: null };

@@ -38,7 +38,7 @@ export function horizonView(run: RunState): HorizonView | null {
 export function divergenceView(run: RunState): DivergenceView | null {
   const d = run.facts?.divergence;
   if (!d) return null;
-  const v: DivergenceView = { epoch: d.epoch };
+  const v: DivergenceView = { epoch: d.epoch, value: d.value };
   if (d.tensor) v.tensor = d.tensor;
   if (d.metric) v.metric = d.metric;
   return v;
