@@ -7,7 +7,7 @@ import type { AnalysisService } from '../runtime/live/analysis-service';
 import { drawGraph } from '../runtime/live/view-model';
 import type { DrawGraph, RunDetail, RunSummary } from '../shared/dashboard-protocol';
 import type { DashboardSource } from './dashboard/source';
-import { writeStopRequest } from './stop-request';
+import { stopRefusal, writeStopRequest } from './stop-request';
 
 export class RunStore implements DashboardSource, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ runId?: string }>();
@@ -45,7 +45,8 @@ export class RunStore implements DashboardSource, vscode.Disposable {
     const run = this.service.run(runId);
     if (!run || !run.visible) throw new Error(`No known run at ${runId}`);
     // The dashboard hides Stop for a finished run; a message that asks anyway is refused here.
-    if (run.facts?.status.status === 'finished') throw new Error(`Run ${run.name} has finished (${run.facts.status.reason}): there is nothing to stop.`);
+    const refusal = stopRefusal({ name: run.name, status: run.facts?.status.status, reason: run.facts?.status.reason });
+    if (refusal) throw new Error(refusal);
     return writeStopRequest(run.dir, { requestedBy: 'Training Dynamics (VS Code extension)', reason, forecast: run.forecast, time: new Date().toISOString() });
   }
 

@@ -20,6 +20,11 @@ export interface StopRequest {
   time: string;
 }
 
+/** Why a run must not be asked to stop, or null: a finished run has nothing left to stop. */
+export function stopRefusal(run: { name: string; status: string | undefined; reason?: string }): string | null {
+  return run.status === 'finished' ? `Run ${run.name} has finished${run.reason ? ` (${run.reason})` : ''}: there is nothing to stop.` : null;
+}
+
 export function writeStopRequest(runDir: string, req: StopRequest): string {
   if (!fs.statSync(runDir).isDirectory()) throw new Error(`${runDir} is not a folder`);
   writeFileNoFollow(runDir, STOP_FILE, JSON.stringify(req, null, 2) + '\n');

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decideNotifications, notifyKey } from '../../src/extension/notify-policy';
-import { writeStopRequest, STOP_FILE } from '../../src/extension/stop-request';
+import { stopRefusal, writeStopRequest, STOP_FILE } from '../../src/extension/stop-request';
 import { writeFileNoFollow } from '../../src/runtime/safe-write';
 import type { RunSummary, StopAdviceView, TrainingStatus } from '../../src/shared/dashboard-protocol';
 import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
@@ -110,4 +110,9 @@ test('a STOP that is a link is never written through: a link out of the run fold
   assert.equal(fs.readFileSync(path.join(run, 'inner.txt'), 'utf8'), 'inner');
   for (const bad of ['../x', 'a/b', '..', '']) assert.throws(() => writeFileNoFollow(run, bad, 'x'), /plain file name/);
   assert.deepEqual(fs.readdirSync(run).sort(), ['LINK', 'STOP', 'dangling', 'inner.txt'], 'no temporary file left behind');
+});
+
+test('the host refuses to stop a finished run (the dashboard hides its button; a message that asks anyway is refused)', () => {
+  assert.equal(stopRefusal({ name: 'run0000', status: 'finished', reason: 'a test result was logged' }), 'Run run0000 has finished (a test result was logged): there is nothing to stop.');
+  for (const status of ['running', 'diverged', 'stopped', undefined]) assert.equal(stopRefusal({ name: 'r', status }), null, String(status));
 });
