@@ -95,7 +95,7 @@ test('finished, running and diverged runs: status, horizon, hyperparameters, div
 
     const nan = at(diverged);
     assert.equal(nan.training.status, 'diverged');
-    assert.deepEqual(nan.diverged, { epoch: 4, tensor: 'fc1.weight' });
+    assert.deepEqual(nan.diverged, { epoch: 4, value: 'NaN', tensor: 'fc1.weight' });
     assert.deepEqual(nan.errors, [], 'NaN weights are the run\'s divergence, not unreadable checkpoints');
     assert.deepEqual(nan.epochs, [0, 1, 2, 3]);
     assert.equal(nan.forecast?.accuracy, 0.1, 'chance level: 1 of the 10 outputs of fc3');

@@ -6,7 +6,9 @@
  * - file-tracker.ts  each file's way from event to result (settle, cache, retries, deletions)
  * - run-set.ts       runs coming and going, results of deleted checkpoints restored from the cache
  * - scheduler.ts     which queued file a free worker takes next, warm-started
- * - run-updater.ts   logged accuracy and forecasts, as worker jobs
+ * - run-of.ts        which run a checkpoint belongs to (framework layouts, Hugging Face folders)
+ * - run-updater.ts   each run's outcome (status, horizon, divergence) and forecast, as worker jobs
+ * - facts-view.ts    the run facts and the sweep's stopping advice for the dashboard's views
  * - drawing.ts       drawable graphs: memo, disk cache, urgent worker job
  * - recorder.ts      the journal of analyses, only when a test asks for it
  */

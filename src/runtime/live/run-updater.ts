@@ -1,7 +1,9 @@
 /**
- * Keeps each run's logged accuracy and forecast up to date: re-reads a run's training logs (a
- * worker job, since event files can be large) a moment after they change or after a new result,
- * and forecasts the run again whenever its results or its accuracy change.
+ * Keeps each run's outcome and forecast up to date: re-reads a run's logs and outcome (status,
+ * horizon, hyperparameters, divergence: run-facts.ts, a worker job, since event files can be large
+ * and NaN checks read weights) a moment after its logs change, a new result comes or a checkpoint
+ * fails, and forecasts the run again whenever its results or its accuracy change. A run found
+ * diverged gets the engine's chance-level forecast (diverged.ts) instead of a forecaster's.
  *
  * Forecasting is a worker job too: it loads forecaster files (read and unzipped), which must not
  * block the editor's extension-host thread. One forecast job per run at a time: changes that come
