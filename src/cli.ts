@@ -16,6 +16,7 @@ import type { AnalysisReport, RunReport } from './engine/run/report';
 import type { EpochNumbers } from './engine/run/progress';
 import { FORECAST_EPOCHS } from './engine/forecast/limits';
 import { analyzePathParallel } from './runtime/analyze-parallel';
+import { sweepAdviceLines } from './runtime/advice-text';
 import { machineCores, poolSize } from './runtime/pool/worker-pool';
 import { InputError, errorMessage, explainError } from './engine/errors';
 import { neutralize, safeText as t } from './engine/text/safe-text';
@@ -242,6 +243,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(doc);
   } else {
     const cwd = process.cwd();
+    // Which runs to stop first (the dashboard's rule and numbers), then each run in detail.
+    for (const line of sweepAdviceLines(report, cwd)) console.log(line);
     for (const run of report.runs) printRun(run, cwd);
   }
   return report.runs.some((r) => r.errors.length > 0) ? 2 : 0;

@@ -26,8 +26,12 @@ export function isExcludedPath(fsPath: string): boolean {
   return fsPath.split(/[\\/]/).some((seg) => EXCLUDED_DIRS.includes(seg));
 }
 
-/** Training logs whose change re-reads a run's accuracy (logs/index.ts findLogs). */
-export const LOG_GLOB = '**/{*.csv,*.log,*.jsonl,events.out.tfevents.*}';
+/**
+ * Files whose change re-reads a run's logs and outcome (runtime/run-facts.ts): training logs
+ * (logs/index.ts findLogs), Hugging Face's trainer state, the files a run writes at its end
+ * (run/status.ts) and a STOP request.
+ */
+export const LOG_GLOB = '**/{*.csv,*.log,*.jsonl,events.out.tfevents.*,trainer_state.json,final.json,all_results.json,train_results.json,STOP}';
 
 export interface Settings {
   watchGlobs: string[];

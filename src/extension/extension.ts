@@ -97,6 +97,8 @@ export function activate(context: vscode.ExtensionContext): TrainingDynamicsApi 
     runs: () => service.runs(),
     whenIdle: () => service.whenIdle(),
     statusBarText: () => status.text,
+    statusBarLabel: () => status.label,
+    notifications: () => notifier.shown.slice(),
     analyzedCount: (file: string) => service.startRecording().analyzedCount(file),
     analyses: () => service.startRecording().analyses(),
     onAnalysis: (listener) => service.startRecording().onAnalysis(listener),

@@ -1,6 +1,7 @@
 /**
- * Warns when a run is forecast to end badly (notify-policy.ts decides), at most once per run per
- * workspace, and offers to stop it, open the dashboard, or never ask again in this workspace.
+ * Warns when a run diverged or is advised to stop (notify-policy.ts decides), at most once per run
+ * and state per workspace, and offers to stop it, open the dashboard, or never ask again in this
+ * workspace. What was shown is kept for the end-to-end tests (test-api.ts).
  */
 import * as vscode from 'vscode';
 import type { AnalysisService } from '../runtime/live/analysis-service';
@@ -14,6 +15,9 @@ const MUTE = "Don't show again";
 
 export class Notifier implements vscode.Disposable {
   private readonly unsubscribe: () => void;
+  /** Every notification shown by this window, oldest first. */
+  readonly shown: { runId: string; state: string; message: string }[] = [];
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -28,20 +32,27 @@ export class Notifier implements vscode.Disposable {
   async check(): Promise<void> {
     const state = this.context.workspaceState;
     if (state.get<boolean>(STATE.muted, false)) return;
-    const notified = new Set(state.get<string[]>(STATE.notified, []));
+    // This window's own keys too: a check that starts while another awaits its update must not repeat it.
+    const notified = new Set([...state.get<string[]>(STATE.notified, []), ...this.seen]);
     const decisions = decideNotifications(this.service.runs(), this.settings(), notified);
     if (decisions.length === 0) return;
     // Remembered before showing: a reload while the message is up must not show it again.
-    for (const d of decisions) notified.add(d.runId);
+    for (const d of decisions) {
+      notified.add(d.key);
+      this.seen.add(d.key);
+    }
     await state.update(STATE.notified, [...notified]);
-    for (const d of decisions) void this.show(d.runId, d.message);
+    for (const d of decisions) {
+      this.shown.push({ runId: d.runId, state: d.state, message: d.message });
+      void this.show(d.runId, d.message, d.reason);
+    }
   }
 
-  private async show(runId: string, message: string): Promise<void> {
+  private async show(runId: string, message: string, reason: string): Promise<void> {
     const choice = await vscode.window.showWarningMessage(message, STOP, OPEN, MUTE);
     if (choice === STOP) {
       try {
-        const file = this.store.requestStop(runId, message.replace(/ — stop it\?$/, ''));
+        const file = this.store.requestStop(runId, reason);
         void vscode.window.showInformationMessage(`Stop requested: wrote ${file}. A training loop that checks for this file stops at the end of its epoch.`);
       } catch (e) {
         void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));

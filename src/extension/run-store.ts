@@ -7,7 +7,7 @@ import type { AnalysisService } from '../runtime/live/analysis-service';
 import { drawGraph } from '../runtime/live/view-model';
 import type { DrawGraph, RunDetail, RunSummary } from '../shared/dashboard-protocol';
 import type { DashboardSource } from './dashboard/source';
-import { writeStopRequest } from './stop-request';
+import { stopRefusal, writeStopRequest } from './stop-request';
 
 export class RunStore implements DashboardSource, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ runId?: string }>();
@@ -37,13 +37,16 @@ export class RunStore implements DashboardSource, vscode.Disposable {
   }
 
   /**
-   * Writes `<run>/STOP`. Needs a trusted workspace: it is the one place the extension writes into
+   * Writes `<run>/STOP`, for a run that has not finished. Needs a trusted workspace: it is the one place the extension writes into
    * a run folder, and the file is meant to make a training process act.
    */
   requestStop(runId: string, reason: string): string {
     if (!vscode.workspace.isTrusted) throw new Error('Stopping a run writes a STOP file into its folder, which needs a trusted workspace (Manage Workspace Trust).');
     const run = this.service.run(runId);
     if (!run || !run.visible) throw new Error(`No known run at ${runId}`);
+    // The dashboard hides Stop for a finished run; a message that asks anyway is refused here.
+    const refusal = stopRefusal({ name: run.name, status: run.facts?.status.status, reason: run.facts?.status.reason });
+    if (refusal) throw new Error(refusal);
     return writeStopRequest(run.dir, { requestedBy: 'Training Dynamics (VS Code extension)', reason, forecast: run.forecast, time: new Date().toISOString() });
   }
 

@@ -12,6 +12,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly unsubscribe: () => void;
   private shown = '';
+  private shownLabel = '';
 
   constructor(
     private readonly service: AnalysisService,
@@ -29,6 +30,11 @@ export class StatusBar implements vscode.Disposable {
     return this.shown;
   }
 
+  /** The accessible label shown now ('' when hidden): the end-to-end tests read it. */
+  get label(): string {
+    return this.shownLabel;
+  }
+
   update(): void {
     const runs = this.service.runs();
     const doc = vscode.window.activeTextEditor?.document.uri;
@@ -37,12 +43,16 @@ export class StatusBar implements vscode.Disposable {
     if (!view.visible) {
       this.item.hide();
       this.shown = '';
+      this.shownLabel = '';
       return;
     }
     this.item.text = view.text;
     const md = new vscode.MarkdownString(view.tooltip, true);
     md.isTrusted = false;
     this.item.tooltip = md;
+    // Without this a screen reader reads the Markdown tooltip, escapes and all.
+    this.item.accessibilityInformation = { label: view.label ?? view.text, role: 'button' };
+    this.shownLabel = view.label ?? '';
     this.item.command = { command: COMMANDS.openDashboard, title: 'Open Dashboard', arguments: [view.runId] };
     const failed = run && run.epochs.length === 0 && run.errors.length > 0;
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -24,6 +24,10 @@ export interface TrainingDynamicsApi {
   whenIdle(): Promise<void>;
   /** The status bar item's text ('' when hidden). */
   statusBarText(): string;
+  /** The status bar item's accessible label ('' when hidden). */
+  statusBarLabel(): string;
+  /** Every "stop it?" notification this window showed, oldest first. */
+  notifications(): { runId: string; state: string; message: string }[];
   /** Completed worker analyses of a file (cache hits excluded): to prove no file is analyzed twice. */
   analyzedCount(file: string): number;
   /** Every finished worker analysis of this extension host, with the size and hash of the bytes read. */

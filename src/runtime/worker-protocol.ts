@@ -18,6 +18,7 @@ import type { ForecastInput } from '../engine/forecast/index';
 import type { Forecast } from '../engine/forecast/types';
 import type { AccuracyLog } from '../engine/logs/run-accuracy';
 import type { ThinGraph } from '../engine/graph/thin';
+import type { KnownCheckpoint, RunFacts } from './run-facts';
 
 // ---------------------------------------------------------------------------------------------
 // Requests and their replies
@@ -51,17 +52,26 @@ export interface AnalyzeReply {
   draw?: ThinGraph;
 }
 
-/** Reads a run's training logs off the host thread (event files can be large). */
+/**
+ * Reads a run's outcome off the host thread (logs and configs can be large; NaN checks read
+ * weights): its logs, status, horizon, hyperparameters and divergence (run-facts.ts). The host
+ * sends what it knows of the run's checkpoints: the analyzed ones (stored epoch and metadata) and
+ * the ones that failed, which the worker checks for NaN/Inf.
+ */
 export interface AccuracyRequest {
   runDir: string;
+  checkpoints?: KnownCheckpoint[];
+  failed?: string[];
 }
 
 export interface AccuracyReply {
   type: 'accuracy';
   accuracy: AccuracyLog | null;
-  /** A test accuracy was logged: the run has finished and `accuracy.final` is its result. */
+  /** The run has finished (run/status.ts): `accuracy.final` is its result. */
   finished: boolean;
   errors: Problem[];
+  /** Where the run stands; absent from a worker that does not read it. */
+  facts?: RunFacts;
 }
 
 /**

@@ -1,18 +1,18 @@
 /**
  * Analysis worker (node:worker_threads, bundled to dist/worker.js). Runs one request at a time
  * (worker-protocol.ts): analyzing a checkpoint (optionally with a thinned drawable graph), reading
- * a run's training logs, forecasting a run, or training the forecaster. Everything heavy or
+ * a run's logs and outcome, forecasting a run, or training the forecaster. Everything heavy or
  * blocking happens here so the editor's extension host never waits on a parse, an eigen-solve or a
  * forecaster file. A failure is answered as an error naming the file; only a real crash (out of
  * memory, a bug that kills the thread) ends the worker, and the pool retries.
  */
 import { parentPort } from 'node:worker_threads';
 import { analyzeCheckpointFull } from '../engine/analyze-checkpoint';
-import { runAccuracyStatus } from '../engine/logs/run-accuracy';
 import { thinGraph } from '../engine/graph/thin';
 import { forecastRun } from '../engine/forecast/index';
 import { findUserModel } from '../engine/forecast/user-model';
 import { trainForecaster } from '../engine/forecast/train';
+import { runFacts } from './run-facts';
 import { answerRequest, type RequestHandlers, type RequestMessage } from './worker-protocol';
 
 const port = parentPort;
@@ -31,9 +31,9 @@ const handlers: RequestHandlers = {
     return { body: { type: 'result', analysis: full.analysis, centrality, draw }, transfer: [centrality.buffer as ArrayBuffer] };
   },
 
-  /** The run's accuracy as the CLI reads it, and whether the run has finished. */
+  /** The run's outcome as `analyze` reads it: accuracy, status, horizon, hyperparameters, divergence. */
   accuracy(job) {
-    return { body: { type: 'accuracy', ...runAccuracyStatus(job.runDir) } };
+    return { body: { type: 'accuracy', ...runFacts(job.runDir, job.checkpoints ?? [], job.failed ?? []) } };
   },
 
   /** The user's forecaster found above the run first (as analyze.ts does), then the shipped one. */

@@ -161,6 +161,8 @@ export interface DivergenceView {
   tensor?: string;
   /** The logged metric that went non-finite, when the loss diverged. */
   metric?: string;
+  /** The value found: 'NaN', 'Infinity' or '-Infinity'. */
+  value?: string;
 }
 
 /** The sweep's stopping rule applied to one run (the same rule and numbers as the CLI's advice). */

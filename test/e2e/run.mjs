@@ -15,6 +15,8 @@
  * 4. Part 2, the watcher stress test (test/e2e/stress): a simulated sweep writes 1,000 checkpoints
  *    while two extension hosts in turn watch it; the first is killed mid-way.
  * 5. Part 3, the UI flows: Chromium driven by playwright-core (test/e2e/ui/flows.mjs).
+ * The workspace holds the example sweep (finished runs) and a sweep of a finished, a running and a
+ * diverged run (mixed-sweep.mjs).
  * A fresh code-server per part, killed by process group at the end even on failure. Each part ends
  * with `N passed, N failed`; the exit status is non-zero when anything failed.
  */
@@ -26,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDebianPackages } from '../../scripts/debian-packages.mjs';
+import { makeMixedSweep } from './mixed-sweep.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The harness packages (~460 MB) are installed outside the checkout, so the working tree holds no
@@ -187,11 +190,14 @@ function makeWorkspace(dir, settings) {
   fs.cpSync(path.join(ROOT, 'examples/lenet-fashion'), sweep, { recursive: true });
   // A run folder whose name is an HTML injection: it must render as text everywhere.
   fs.cpSync(path.join(sweep, 'run0001'), path.join(sweep, HOSTILE_NAME), { recursive: true });
+  // A finished, a running and a diverged run (mixed-sweep.mjs): what the editor tells the user of each.
+  const mixed = path.join(dir, 'mixed');
+  makeMixedSweep(ROOT, mixed);
   // Where the tests create runs while the window is open (it exists before the window opens).
   fs.mkdirSync(path.join(dir, 'live'), { recursive: true });
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
-  return { dir, sweep };
+  return { dir, sweep, mixed };
 }
 
 async function freePort() {
@@ -365,7 +371,7 @@ async function hostSession(ctx, { name, outdir, wsDir, config, limitMs = 420_000
 async function runSuite(ctx) {
   const outdir = await compileSuite();
   const ws = makeWorkspace(path.join(ctx.tmp, 'ws-suite'), {});
-  const { counts } = await hostSession(ctx, { name: 'suite', outdir, wsDir: ws.dir, config: { sweep: ws.sweep, hostileName: HOSTILE_NAME } });
+  const { counts } = await hostSession(ctx, { name: 'suite', outdir, wsDir: ws.dir, config: { sweep: ws.sweep, mixed: ws.mixed, hostileName: HOSTILE_NAME } });
   process.stdout.write(`${counts.passed} passed, ${counts.failed} failed\n`);
   return counts;
 }

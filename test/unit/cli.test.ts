@@ -107,3 +107,23 @@ test('--workers 2 analyzes a folder on worker threads: the same report as one af
   assert.ok(worst < 1e-5, `largest relative difference ${worst}`);
   assert.equal(b.runs.reduce((n: number, r: { checkpoints: unknown[] }) => n + r.checkpoints.length, 0), 17);
 });
+
+test('the human output starts with each sweep\'s ranking and the advice: which runs to stop and the epochs it saves', () => {
+  const sweep = fs.mkdtempSync(path.join(os.tmpdir(), 'td-cli-advice-'));
+  fs.cpSync(path.join(ROOT, 'examples/lenet-fashion/run0000'), path.join(sweep, 'run0000'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'test/fixtures/layouts/plain/digits-diverged'), path.join(sweep, 'run0003'), { recursive: true });
+  const running = path.join(sweep, 'run0001');
+  fs.mkdirSync(running);
+  for (const e of [0, 1, 2, 3]) fs.copyFileSync(path.join(ROOT, 'examples/lenet-fashion/run0001', `epoch_${e}.pt`), path.join(running, `epoch_${e}.pt`));
+  fs.writeFileSync(path.join(running, 'metrics.jsonl'), fs.readFileSync(path.join(ROOT, 'examples/lenet-fashion/run0001/metrics.jsonl'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+  fs.writeFileSync(path.join(running, 'config.json'), JSON.stringify({ epochs: 15 }));
+  const r = spawnSync(process.execPath, [CLI, 'analyze', sweep], { encoding: 'utf8', cwd: sweep, timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^Sweep \. \(3 runs\): Stop these 2 runs now, saving about 12 epochs of compute\.$/);
+  assert.match(lines[1], /^ {2}stop run0001: its forecast of [\d.]+% \(80% interval [\d.]+%–[\d.]+%\) is below run0000's final accuracy of 76\.8%; stopping now saves 12 of its 15 epochs$/);
+  assert.match(lines[2], /^ {2}stop run0003: it diverged at epoch 4: NaN in fc1\.weight: it cannot recover$/);
+  assert.match(lines[4], /^ {2}1 +run0000 +finished +76\.8% final +8\/8 +-$/);
+  assert.match(r.stdout, /run0001 +running .* 3\/15 +stop/);
+  assert.ok(lines.findIndex((l) => l.startsWith('Run ')) > 4, 'the runs in detail come after the advice');
+});

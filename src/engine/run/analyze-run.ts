@@ -17,12 +17,11 @@ import { FORECAST_EPOCHS } from '../forecast/limits';
 import { forecastRun } from '../forecast/index';
 import type { Forecast } from '../forecast/types';
 import { findUserModel } from '../forecast/user-model';
-import { chanceLevel, firstNonFinite, type Divergence, type NonFinite } from './divergence';
+import { chanceLevel, type Divergence } from './divergence';
 import { MAX_DEPTH, discoverRuns, type DiscoveryInfo, type RunFiles } from './discover';
 import type { Horizon } from './horizon';
-import { layoutOf } from './layout';
 import { runOutcome, type OutcomeOptions } from './outcome';
-import { placeCheckpoints } from './progress';
+import { placeRun } from './placed-run';
 import type { AnalysisReport, ReportCheckpoint, RunReport } from './report';
 import { writeRunReport, writeStored } from './result-store';
 import { RunPlan, runPlanInThread } from './run-plan';
@@ -74,8 +73,8 @@ function refresh(done: Reused[], opts: AnalyzePathOptions, errors: Problem[]): C
   });
 }
 
-/** A diverged run's forecast: chance level, with the reason. */
-function divergedForecast(d: Divergence, epochsUsed: number, chance: ReturnType<typeof chanceLevel>, horizon: Horizon | null): Forecast {
+/** A diverged run's forecast: chance level, with the reason (the editor's live service gives the same). */
+export function divergedForecast(d: Divergence, epochsUsed: number, chance: ReturnType<typeof chanceLevel>, horizon: Horizon | null): Forecast {
   const acc = chance.accuracy ?? NaN;
   const where = d.tensor ? `tensor '${d.tensor}' holds ${d.value} in ${path.basename(d.file)}` : `${d.metric} is ${d.value} in ${path.basename(d.file)}`;
   return {
@@ -94,37 +93,25 @@ function divergedForecast(d: Divergence, epochsUsed: number, chance: ReturnType<
 export function finishRun(dir: string, analyzed: CheckpointAnalysis[], failures: Problem[], opts: AnalyzePathOptions = {}): RunReport {
   const errors: Problem[] = [];
   const done = refresh(analyzed, opts, errors);
-  const layout = layoutOf(dir, [...done.map((a) => a.path), ...failures.map((e) => e.path)]);
-  const warnings = [...layout.notes];
   // A checkpoint that failed because its weights are not finite marks divergence, not a bad file.
-  const nonFinite = new Map<string, NonFinite>();
-  for (const e of failures) {
-    const nf = fs.existsSync(e.path) ? firstNonFinite(e.path) : null;
-    if (nf) nonFinite.set(e.path, nf);
-    else errors.push(e);
-  }
-  const facts = [
-    ...done.map((a) => ({ path: a.path, epoch: a.epoch, metadata: a.metadata, analysis: a as CheckpointAnalysis | undefined })),
-    ...[...nonFinite].map(([p, nf]) => ({ path: p, epoch: nf.epoch, metadata: nf.metadata, analysis: undefined })),
-  ];
-  const placed = placeCheckpoints(facts, opts);
+  const run = placeRun(dir, done, failures, opts);
+  const { layout, placement: placed, nonFinite, weightsDivergence } = run;
+  errors.push(...run.errors);
+  const warnings = [...layout.notes];
   warnings.push(...placed.warnings);
-  const firstBad = placed.placed.find((c) => !c.analysis);
-  const weightsDivergence: Divergence | null = firstBad
-    ? { epoch: firstBad.epoch, step: firstBad.step, source: 'weights', tensor: nonFinite.get(firstBad.path)!.tensor, file: firstBad.path, value: String(nonFinite.get(firstBad.path)!.value) }
-    : null;
+  const firstBad = weightsDivergence ? placed.placed.find((c) => c.path === weightsDivergence.file) : undefined;
   // Lightning's last.ckpt repeats the last epoch's checkpoint: one checkpoint per epoch and step.
   const seen = new Map<string, string>();
   let checkpoints: ReportCheckpoint[] = [];
   for (const c of placed.placed) {
-    if (!c.analysis) continue;
+    if (!c.item) continue;
     const key = `${c.epoch}/${c.step}`;
     if (seen.has(key)) {
       warnings.push(`${path.basename(c.path)} is at the same epoch and step as ${seen.get(key)}: left out`);
       continue;
     }
     seen.set(key, path.basename(c.path));
-    checkpoints.push({ ...c.analysis, epoch: c.epoch, step: c.step, epochSource: c.epochSource, order: c.epoch });
+    checkpoints.push({ ...c.item, epoch: c.epoch, step: c.step, epochSource: c.epochSource, order: c.epoch });
   }
   const outcome = runOutcome(layout, checkpoints, weightsDivergence, errors, opts, { zeroBased: placed.zeroBased });
   warnings.push(...outcome.warnings);

@@ -6,7 +6,9 @@
  * - file-tracker.ts  each file's way from event to result (settle, cache, retries, deletions)
  * - run-set.ts       runs coming and going, results of deleted checkpoints restored from the cache
  * - scheduler.ts     which queued file a free worker takes next, warm-started
- * - run-updater.ts   logged accuracy and forecasts, as worker jobs
+ * - run-of.ts        which run a checkpoint belongs to (framework layouts, Hugging Face folders)
+ * - run-updater.ts   each run's outcome (status, horizon, divergence) and forecast, as worker jobs
+ * - facts-view.ts    the run facts and the sweep's stopping advice for the dashboard's views
  * - drawing.ts       drawable graphs: memo, disk cache, urgent worker job
  * - recorder.ts      the journal of analyses, only when a test asks for it
  */
@@ -23,7 +25,7 @@ import type { RunState, TrackOutcome } from './run-registry';
 import { RunSet } from './run-set';
 import { RunUpdater } from './run-updater';
 import { Scheduler } from './scheduler';
-import { runDetail, runSummary } from './view-model';
+import { runDetail, runSummaries } from './view-model';
 
 export type { ServiceOptions, ServiceSettings } from './context';
 
@@ -53,12 +55,16 @@ export class AnalysisService {
   // Queries
 
   runs(): RunSummary[] {
-    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir)).map(runSummary);
+    return runSummaries(this.visibleRuns());
   }
 
   detail(runId: string): RunDetail | undefined {
     const r = this.ctx.runs.get(runId);
-    return r?.visible ? runDetail(r) : undefined;
+    return r?.visible ? runDetail(r, this.visibleRuns()) : undefined;
+  }
+
+  private visibleRuns(): RunState[] {
+    return [...this.ctx.runs.values()].filter((r) => r.visible).sort((a, b) => a.dir.localeCompare(b.dir));
   }
 
   run(runId: string): RunState | undefined {

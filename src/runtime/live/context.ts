@@ -13,6 +13,7 @@ import type { ReplyOf, RequestType } from '../worker-protocol';
 import { realDeps, type LiveDeps } from './deps';
 import type { AnalysisRecorder } from './recorder';
 import type { ResultCache } from './result-cache';
+import { RunDirs } from './run-of';
 import type { FileEntry, RunState } from './run-registry';
 
 export interface ServiceSettings {
@@ -50,6 +51,8 @@ const NOTIFY_DELAY_MS = 30;
 export class LiveContext {
   readonly deps: LiveDeps;
   readonly runs = new Map<string, RunState>();
+  /** Which run each folder holding checkpoints belongs to (run-of.ts). */
+  readonly runDirs = new RunDirs();
   /** Set once something asks for the journal of analyses (AnalysisService.startRecording). */
   recorder: AnalysisRecorder | undefined;
   private inFlight = 0;
@@ -70,9 +73,14 @@ export class LiveContext {
     return this.isDisposed;
   }
 
-  /** The entry of a file its run tracks now. */
+  /** The run a checkpoint (file or checkpoint folder) belongs to, if known. */
+  runOf(checkpoint: string): RunState | undefined {
+    return this.runs.get(this.runDirs.known(checkpoint) ?? path.dirname(checkpoint));
+  }
+
+  /** The entry of a checkpoint its run tracks now. */
   entry(file: string): FileEntry | undefined {
-    return this.runs.get(path.dirname(file))?.files.get(file);
+    return this.runOf(file)?.files.get(file);
   }
 
   /** Whether `e` is still its run's entry for its file (not removed or replaced meanwhile). */

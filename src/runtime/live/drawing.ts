@@ -49,8 +49,10 @@ export class DrawingService {
     }
     let reply: AnalyzeReply;
     try {
-      // Its own centrality as the warm start: the solver converges at once.
-      const make = () => analyzeRequest(c.file, { inputSize: c.key.inputSize, warmStart: c.centrality, drawMaxEdges: budget });
+      // Its own centrality as the warm start: the solver converges at once (a result stored by
+      // `analyze --write` has none: a cold start).
+      const warmStart = c.centrality.length > 0 ? c.centrality : undefined;
+      const make = () => analyzeRequest(c.file, { inputSize: c.key.inputSize, warmStart, drawMaxEdges: budget });
       reply = await this.ctx.submit('analyze', c.file, make, true).promise;
     } catch (e) {
       // The panel shows the message alone: it names the file.

@@ -15,6 +15,8 @@
  */
 import * as path from 'node:path';
 import { isCandidate } from '../../engine/run/discover';
+import { checkpointOf } from './run-of';
+import { readStoredResult } from './stored-results';
 import { isCheckpointFile } from '../../engine/readers/index';
 import { errorMessage } from '../../engine/errors';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
@@ -32,6 +34,9 @@ import { FileSettler } from './settle';
 
 /** How often a file that failed to parse right after being written gets another chance. */
 const INCOMPLETE_RETRIES = 3;
+
+/** The worker's error class for NaN/Inf met in the weights (engine errors.ts NumericError). */
+const NUMERIC_ERROR = 'NumericError';
 
 /** Phases with work under way, which cancel() stops. */
 const PENDING = ['settling', 'checking', 'queued', 'running'];
@@ -64,7 +69,13 @@ export class FileTracker implements AnalysisOutcome {
     if (this.ctx.disposed) return;
     file = path.resolve(file);
     if (!isCandidate(file)) return;
-    const run = this.runSet.runFor(path.dirname(file));
+    const checkpoint = checkpointOf(file);
+    if (checkpoint !== null) this.checkpointChanged(checkpoint);
+  }
+
+  /** A checkpoint (a file, or a checkpoint-<step> folder one of whose weight files changed) may be new or changed. */
+  private checkpointChanged(file: string): void {
+    const run = this.runSet.runFor(this.ctx.runDirs.of(file), path.dirname(file));
     let e = run.files.get(file);
     if (!e) {
       e = { file, phase: 'new', confirmed: false, waiters: [] };
@@ -92,24 +103,31 @@ export class FileTracker implements AnalysisOutcome {
 
   fileDeleted(file: string): void {
     file = path.resolve(file);
-    const run = this.ctx.runs.get(path.dirname(file));
+    const run = this.ctx.runOf(file);
     const e = run?.files.get(file);
-    if (run && e) this.remove(run, e, 'gone');
+    if (run && e) return this.remove(run, e, 'gone');
+    // A weight file of a checkpoint folder: the folder is gone with its last weights, else changed.
+    const folder = checkpointOf(file, () => false);
+    if (folder !== null && folder !== file && this.ctx.entry(folder)) {
+      if (this.ctx.deps.stat(folder) === null) this.fileDeleted(folder);
+      else this.checkpointChanged(folder);
+    }
   }
 
   pathDeleted(p: string): void {
     p = path.resolve(p);
-    if (this.ctx.runs.get(path.dirname(p))?.files.has(p)) return this.fileDeleted(p);
+    if (this.ctx.entry(p)) return this.fileDeleted(p);
     for (const run of [...this.ctx.runs.values()]) {
       const rel = path.relative(p, run.dir);
       if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
         for (const e of [...run.files.values()]) this.remove(run, e, 'gone');
         run.kept.clear();
-        void this.ctx.o.cache?.dropRun(run.dir).catch((err) => this.ctx.log(`cache: ${errorMessage(err)}`));
+        for (const h of run.holders) void this.ctx.o.cache?.dropRun(h).catch((err) => this.ctx.log(`cache: ${errorMessage(err)}`));
         this.runSet.dropIfEmpty(run);
         this.ctx.touch(run.dir);
       }
     }
+    this.ctx.runDirs.forget(p);
   }
 
   track(file: string): Promise<TrackOutcome> {
@@ -129,7 +147,7 @@ export class FileTracker implements AnalysisOutcome {
     e.phase = e.result ? 'done' : 'cancelled';
     e.stat = e.result ? { size: e.result.key.size, mtimeMs: e.result.key.mtimeMs } : undefined;
     this.finish(e, 'cancelled');
-    this.ctx.touch(path.dirname(file));
+    this.ctx.touch(this.ctx.runOf(file)?.dir ?? path.dirname(file));
   }
 
   recheckAll(): void {
@@ -137,7 +155,7 @@ export class FileTracker implements AnalysisOutcome {
       for (const e of [...run.files.values()]) {
         this.stopWork(e);
         e.phase = 'new';
-        this.fileChanged(e.file);
+        this.checkpointChanged(e.file);
       }
     }
   }
@@ -151,11 +169,11 @@ export class FileTracker implements AnalysisOutcome {
       stable: () => void this.check(e),
       gone: () => this.removeIfTracked(e),
     });
-    this.ctx.touch(path.dirname(e.file));
+    this.ctx.touch(this.ctx.runOf(e.file)?.dir ?? path.dirname(e.file));
   }
 
   private removeIfTracked(e: FileEntry): void {
-    const run = this.ctx.runs.get(path.dirname(e.file));
+    const run = this.ctx.runOf(e.file);
     if (run && this.ctx.isTracked(e)) this.remove(run, e, 'gone');
   }
 
@@ -169,7 +187,7 @@ export class FileTracker implements AnalysisOutcome {
   }
 
   private async lookUp(e: FileEntry): Promise<void> {
-    const run = this.ctx.runs.get(path.dirname(e.file));
+    const run = this.ctx.runOf(e.file);
     if (!run || !this.ctx.isTracked(e)) return;
     e.phase = 'checking';
     if (!isCheckpointFile(e.file)) {
@@ -200,6 +218,12 @@ export class FileTracker implements AnalysisOutcome {
       this.accept(run, e, key, cached.analysis, cached.centrality);
       return;
     }
+    // Stored next to the run by `analyze --write` (a training job, a cluster array task): read, not analyzed.
+    const stored = readStoredResult(e.file, key.inputSize);
+    if (stored) {
+      this.accept(run, e, key, stored, new Float64Array(0));
+      return;
+    }
     e.phase = 'queued';
     e.key = key;
     e.stat = { size: key.size, mtimeMs: key.mtimeMs };
@@ -220,7 +244,7 @@ export class FileTracker implements AnalysisOutcome {
   answered(e: FileEntry, key: CacheKey, jobId: number, answer: AnalyzeReply | WorkerJobError, ms: number): void {
     if (e.taskId !== jobId) return; // superseded (cancelled, deleted)
     e.taskId = undefined;
-    const run = this.ctx.runs.get(path.dirname(e.file));
+    const run = this.ctx.runOf(e.file);
     if (!run || !this.ctx.isTracked(e)) return;
     const now = this.ctx.deps.stat(e.file);
     if (now === null) return this.remove(run, e, 'gone');
@@ -239,7 +263,9 @@ export class FileTracker implements AnalysisOutcome {
     const message = answer.message;
     const tries = this.incomplete.get(e.file) ?? 0;
     const recentMs = this.ctx.o.recentWriteMs ?? 3000;
-    if (this.ctx.deps.now() - key.mtimeMs < recentMs && tries < INCOMPLETE_RETRIES) {
+    // NaN/Inf weights were read whole: the run diverged (run-updater.ts reads it), the file is complete.
+    const complete = answer.name === NUMERIC_ERROR;
+    if (!complete && this.ctx.deps.now() - key.mtimeMs < recentMs && tries < INCOMPLETE_RETRIES) {
       // A writer that paused longer than a settle poll (a slow disk, a busy machine) leaves a file
       // that is stable for a moment yet incomplete: give it time before calling it broken.
       this.incomplete.set(e.file, tries + 1);
@@ -260,7 +286,7 @@ export class FileTracker implements AnalysisOutcome {
   failed(e: FileEntry, jobId: number, err: unknown): void {
     if (err instanceof PoolCancelledError || e.taskId !== jobId) return;
     e.taskId = undefined;
-    const run = this.ctx.runs.get(path.dirname(e.file));
+    const run = this.ctx.runOf(e.file);
     if (!run || !this.ctx.isTracked(e)) return;
     this.fail(run, e, err instanceof PoolCrashError ? err.message : `internal error: ${errorMessage(err)}`);
   }
@@ -292,6 +318,7 @@ export class FileTracker implements AnalysisOutcome {
     e.error = message;
     run.updatedAt = this.ctx.deps.now();
     this.ctx.log(`${e.file}: ${message}`);
+    this.updater.failuresChanged(run);
     this.finish(e, 'error');
     this.ctx.touch(run.dir);
   }

@@ -3,10 +3,11 @@
  * next epoch's warm start), so reopening the editor recomputes nothing. Drawable graphs are
  * cached beside them per edge budget.
  *
- * Layout: <dir>/v1/<hash of run folder>/<hash of file>.bin (and .draw-<maxEdges>.bin), written
- * with v8.serialize (exact for NaN, ±Infinity and typed arrays), each written to a temporary name
- * and renamed so a reader (another window) never sees half a file. One folder per run lets the
- * results of checkpoints that training has since deleted (Lightning's `save_top_k`) be found again.
+ * Layout: <dir>/v1/<hash of the folder holding the checkpoint>/<hash of file>.bin (and
+ * .draw-<maxEdges>.bin), written with v8.serialize (exact for NaN, ±Infinity and typed arrays),
+ * each written to a temporary name and renamed so a reader (another window) never sees half a
+ * file. One cache folder per folder of checkpoints (a run has one, or a few) lets the results of
+ * checkpoints that training has since deleted (Lightning's `save_top_k`) be found again.
  *
  * An entry is used only when its whole key matches: path, size, mtime, a hash of the content,
  * the engine version and the analysis options.
@@ -17,7 +18,9 @@ import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
 import type { ThinGraph } from '../../engine/graph/thin';
-import type { FileStat } from './settle';
+import { filesContentHash } from '../../engine/io/content-hash';
+import { folderWeights } from '../../engine/readers/folder';
+import { realDeps, type FileStat } from './deps';
 
 export interface CacheKey {
   path: string;
@@ -38,7 +41,7 @@ export interface CachedResult {
 const EDGE_BYTES = 64 * 1024;
 
 /**
- * SHA-1 of the size, the first 64 KiB and the last 64 KiB. Hashing a whole multi-GB checkpoint
+ * SHA-1 of the size, the first 64 KiB and the last 64 KiB (of each weight file, for a checkpoint folder). Hashing a whole multi-GB checkpoint
  * would cost as much I/O as analyzing it; these two ends change with the content in every format
  * read here: zip-based files (PyTorch, Lightning, .keras, .npz) end with the central directory,
  * which holds a CRC-32 of every entry, and HDF5, safetensors and ONNX keep their headers and
@@ -46,6 +49,7 @@ const EDGE_BYTES = 64 * 1024;
  * rsync -t, a checkout) or fall within a coarse mtime granularity.
  */
 export async function contentHash(file: string): Promise<{ hash: string; stat: FileStat }> {
+  if ((await fs.promises.stat(file)).isDirectory()) return folderContentHash(file);
   const fh = await fs.promises.open(file, 'r');
   try {
     const st = await fh.stat();
@@ -64,6 +68,14 @@ export async function contentHash(file: string): Promise<{ hash: string; stat: F
   } finally {
     await fh.close();
   }
+}
+
+/** A Hugging Face checkpoint folder: the engine's hash over its weight files (io/content-hash.ts, as result-store.ts keys it). */
+function folderContentHash(dir: string): { hash: string; stat: FileStat } {
+  const stat = realDeps.stat(dir);
+  const w = folderWeights(dir);
+  if (!stat || !w || w.files.length === 0) throw new Error(`${dir}: no weight files`);
+  return { hash: filesContentHash(w.files), stat };
 }
 
 const short = (s: string): string => crypto.createHash('sha1').update(s).digest('hex').slice(0, 20);
@@ -115,7 +127,7 @@ export class ResultCache {
     await this.write(this.fileFor(key, `.draw-${maxEdges}`), { key, draw });
   }
 
-  /** Every analysis cached for checkpoints of one run folder (including files deleted since). */
+  /** Every analysis cached for checkpoints held by one folder (including files deleted since). */
   async listRun(runDir: string): Promise<CachedResult[]> {
     const dir = path.join(this.root, short(runDir));
     let names: string[];
@@ -133,7 +145,7 @@ export class ResultCache {
     return out;
   }
 
-  /** Forgets a run (its folder was deleted): its results must not come back with a new run of that name. */
+  /** Forgets a folder of checkpoints (its run was deleted): its results must not come back with a new run of that name. */
   async dropRun(runDir: string): Promise<void> {
     await fs.promises.rm(path.join(this.root, short(runDir)), { recursive: true, force: true });
   }

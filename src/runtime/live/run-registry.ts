@@ -14,6 +14,7 @@ import type { CheckpointAnalysis } from '../../engine/analyze-checkpoint';
 import type { Forecast } from '../../engine/forecast/types';
 import type { AccuracyLog } from '../../engine/logs/run-accuracy';
 import type { RunStatus } from '../../shared/dashboard-protocol';
+import type { RunFacts } from '../run-facts';
 import type { CacheKey } from './result-cache';
 import type { FileStat } from './settle';
 
@@ -47,21 +48,33 @@ export interface FileEntry {
 }
 
 export class RunState {
-  readonly name: string;
   readonly sweep: string;
   readonly files = new Map<string, FileEntry>();
   /** Results of checkpoints deleted since they were analyzed. */
   readonly kept = new Map<string, CheckpointResult>();
+  /** Folders holding this run's checkpoints (the run folder, its checkpoints/ folder, a Lightning version's). */
+  readonly holders = new Set<string>();
   accuracy: AccuracyLog | null = null;
   finished = false;
   logErrors: Problem[] = [];
+  /** Where the run stands (status, horizon, hyperparameters, divergence): null until its logs are read. */
+  facts: RunFacts | null = null;
+  /** How many times the run's logs and outcome were read. */
+  factsRead = 0;
+  /** The `factsRead` the current forecast was made after (0: before the logs were read). */
+  forecastAfterFacts = 0;
   forecast: Forecast | null = null;
   forecastError: string | null = null;
   updatedAt = 0;
+  private orderMemo: { key: string; ordered: (CheckpointResult & { order: number })[] } | undefined;
 
   constructor(readonly dir: string) {
-    this.name = path.basename(dir);
     this.sweep = path.dirname(dir);
+  }
+
+  /** The run's name: its folder's, or as its framework's layout names it once read (run-facts.ts). */
+  get name(): string {
+    return this.facts?.name ?? path.basename(this.dir);
   }
 
   results(): CheckpointResult[] {
@@ -79,12 +92,20 @@ export class RunState {
   }
 
   /**
-   * Results in epoch order (stored epoch, else the number in the name, else mtime), one per epoch:
+   * Results on the run's progress axis (engine run/progress.ts: the epochs completed by each
+   * framework's convention, from what each file stores, its name, else mtime), one per epoch:
    * when two files hold the same epoch (Lightning's last.ckpt beside epoch=3.ckpt) the one whose
-   * file still exists wins, then the newer.
+   * file still exists wins, then the newer. Computed again only when the results change.
    */
   ordered(): (CheckpointResult & { order: number })[] {
-    const all = orderCheckpoints(this.results().map((r) => ({ path: r.file, epoch: r.analysis.epoch, r })));
+    const results = this.results();
+    const key = results.map((r) => `${r.file}\0${r.key.mtimeMs}\0${r.key.hash}\0${r.deleted}`).join('\n');
+    if (this.orderMemo?.key !== key) this.orderMemo = { key, ordered: this.order(results) };
+    return this.orderMemo.ordered;
+  }
+
+  private order(results: CheckpointResult[]): (CheckpointResult & { order: number })[] {
+    const all = orderCheckpoints(results.map((r) => ({ path: r.file, epoch: r.analysis.epoch, metadata: r.analysis.metadata, r })));
     // A deleted checkpoint older than an existing one of an earlier epoch belongs to an earlier
     // attempt of the run (the folder was cleared and training restarted): it is not shown.
     const items = all.filter((it) => !it.r.deleted || !all.some((x) => !x.r.deleted && x.order < it.order && x.r.key.mtimeMs > it.r.key.mtimeMs));
@@ -97,9 +118,16 @@ export class RunState {
     return [...byOrder.values()].sort((a, b) => a.order - b.order);
   }
 
+  /** Checkpoints that could not be analyzed (the run-facts job checks them for NaN/Inf). */
+  failed(): string[] {
+    return [...this.files.values()].filter((e) => e.phase === 'error').map((e) => e.file);
+  }
+
+  /** Problems to show: unreadable files (not those whose weights diverged: that is the run's divergence), logs, the forecast. */
   errors(): Problem[] {
     const out: Problem[] = [];
-    for (const e of this.files.values()) if (e.phase === 'error' && e.error) out.push({ path: e.file, message: e.result ? `${e.error} (its previous analysis is kept)` : e.error });
+    const diverged = new Set(this.facts?.nonFinite.map((n) => n.path) ?? []);
+    for (const e of this.files.values()) if (e.phase === 'error' && e.error && !diverged.has(e.file)) out.push({ path: e.file, message: e.result ? `${e.error} (its previous analysis is kept)` : e.error });
     out.push(...this.logErrors);
     if (this.forecastError) out.push({ path: this.dir, message: `forecast failed: ${this.forecastError}` });
     return out;
@@ -114,7 +142,7 @@ export class RunState {
     if (phases.some((p) => p === 'checking' || p === 'queued' || p === 'running')) return 'analyzing';
     const hasResults = this.results().length > 0;
     if (!hasResults && phases.includes('settling')) return 'waiting';
-    if (!hasResults && phases.includes('error')) return 'error';
+    if (!hasResults && phases.includes('error') && this.errors().length > 0) return 'error';
     return hasResults ? 'ready' : 'waiting';
   }
 }

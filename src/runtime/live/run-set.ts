@@ -15,13 +15,16 @@ export class RunSet {
     private readonly updater: RunUpdater,
   ) {}
 
-  /** The run of a folder, made on first use. */
-  runFor(dir: string): RunState {
+  /** The run of a folder, made on first use; `holder` is the folder holding the checkpoint that brings it. */
+  runFor(dir: string, holder = dir): RunState {
     let run = this.ctx.runs.get(dir);
     if (!run) {
       run = new RunState(dir);
       this.ctx.runs.set(dir, run);
-      void this.restoreDeleted(run);
+    }
+    if (!run.holders.has(holder)) {
+      run.holders.add(holder);
+      void this.restoreDeleted(run, holder);
     }
     return run;
   }
@@ -33,13 +36,13 @@ export class RunSet {
     }
   }
 
-  /** Results cached for checkpoints of this run that no longer exist (deleted by the training script). */
-  private async restoreDeleted(run: RunState): Promise<void> {
+  /** Results cached for checkpoints of this run (in one of its folders) that no longer exist (deleted by the training script). */
+  private async restoreDeleted(run: RunState, holder: string): Promise<void> {
     const { cache, engineVersion } = this.ctx.o;
     if (!cache) return;
     this.ctx.begin();
     try {
-      for (const c of await cache.listRun(run.dir)) {
+      for (const c of await cache.listRun(holder)) {
         if (c.key.engine !== engineVersion || run.files.has(c.key.path) || this.ctx.deps.exists(c.key.path)) continue;
         run.kept.set(c.key.path, { file: c.key.path, key: c.key, analysis: c.analysis, centrality: c.centrality, deleted: true });
       }

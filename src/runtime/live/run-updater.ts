@@ -1,7 +1,9 @@
 /**
- * Keeps each run's logged accuracy and forecast up to date: re-reads a run's training logs (a
- * worker job, since event files can be large) a moment after they change or after a new result,
- * and forecasts the run again whenever its results or its accuracy change.
+ * Keeps each run's outcome and forecast up to date: re-reads a run's logs and outcome (status,
+ * horizon, hyperparameters, divergence: run-facts.ts, a worker job, since event files can be large
+ * and NaN checks read weights) a moment after its logs change, a new result comes or a checkpoint
+ * fails, and forecasts the run again whenever its results or its accuracy change. A run found
+ * diverged gets the engine's chance-level forecast (diverged.ts) instead of a forecaster's.
  *
  * Forecasting is a worker job too: it loads forecaster files (read and unzipped), which must not
  * block the editor's extension-host thread. One forecast job per run at a time: changes that come
@@ -15,6 +17,7 @@ import type { Forecast } from '../../engine/forecast/types';
 import { PoolCancelledError } from '../pool/worker-pool';
 import { WorkerJobError } from '../worker-protocol';
 import type { LiveContext } from './context';
+import { divergedForecast } from './diverged';
 import type { RunState } from './run-registry';
 
 /** Forecasts a run from its analyses and logged accuracy. */
@@ -44,6 +47,11 @@ export class RunUpdater {
   /** A run's results changed (a new result, results restored from the cache). */
   resultsChanged(run: RunState): void {
     this.forecast(run);
+    this.scheduleAccuracy(run);
+  }
+
+  /** A checkpoint of the run could not be analyzed: its weights may have diverged (the run-facts job checks). */
+  failuresChanged(run: RunState): void {
     this.scheduleAccuracy(run);
   }
 
@@ -84,12 +92,17 @@ export class RunUpdater {
   }
 
   private async readAccuracy(run: RunState): Promise<void> {
+    // What the host knows of the checkpoints: what each analyzed file stores, and which failed.
+    const checkpoints = run.results().map((r) => ({ path: r.file, epoch: r.analysis.epoch, metadata: r.analysis.metadata }));
+    const failed = run.failed();
     try {
-      const reply = await this.ctx.submit('accuracy', run.dir, () => ({ body: { runDir: run.dir } })).promise;
+      const reply = await this.ctx.submit('accuracy', run.dir, () => ({ body: { runDir: run.dir, checkpoints, failed } })).promise;
       if (!this.ctx.isCurrent(run)) return;
       run.accuracy = reply.accuracy;
       run.finished = reply.finished;
       run.logErrors = reply.errors;
+      run.facts = reply.facts ?? null;
+      run.factsRead++;
     } catch (e) {
       if (!(e instanceof WorkerJobError)) {
         if (!(e instanceof PoolCancelledError)) this.ctx.log(`${run.dir}: reading logs failed: ${errorMessage(e)}`);
@@ -109,13 +122,17 @@ export class RunUpdater {
       return;
     }
     const ordered = run.ordered();
-    if (ordered.length === 0) {
-      run.forecast = null;
+    const facts = run.factsRead;
+    const diverged = divergedForecast(run, this.ctx.o.settings().forecastEpochs);
+    if (diverged || ordered.length === 0) {
+      run.forecast = diverged;
       run.forecastError = null;
+      run.forecastAfterFacts = facts;
       return;
     }
     const input: ForecastInput = {
-      checkpoints: ordered.map((c) => ({ epoch: c.order, analysis: c.analysis })),
+      // Whole epochs only, as `analyze` feeds the forecaster (a mid-epoch checkpoint is shown, not used).
+      checkpoints: ordered.filter((c) => Number.isInteger(c.order)).map((c) => ({ epoch: c.order, analysis: c.analysis })),
       valAcc: run.accuracy ? run.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
     };
     const state = { again: false };
@@ -123,8 +140,11 @@ export class RunUpdater {
     void this.forecaster(run.dir, input, this.ctx.o.settings().forecastEpochs)
       .then(
         (forecast) => {
+          // A run found diverged while this forecast was made keeps its chance-level forecast.
+          if (run.facts?.divergence) return;
           run.forecast = forecast;
           run.forecastError = null;
+          run.forecastAfterFacts = facts;
         },
         (e) => {
           if (e instanceof PoolCancelledError) return; // the service is going away

@@ -14,6 +14,7 @@
 import * as path from 'node:path';
 import { epochFromName } from '../../engine/run/discover';
 import { errorMessage } from '../../engine/errors';
+import { hfCheckpointStep } from '../../engine/run/layout';
 import { warmStartFor } from '../../engine/run/run-plan';
 import { WorkerJobError, analyzeRequest, type AnalyzeReply } from '../worker-protocol';
 import type { LiveContext } from './context';
@@ -66,18 +67,23 @@ export class Scheduler {
     }
   }
 
+  /** The run folder a queued file belongs to. */
+  private runDir(e: FileEntry): string {
+    return this.ctx.runOf(e.file)?.dir ?? path.dirname(e.file);
+  }
+
   private pick(): FileEntry | undefined {
     if (this.queue.length === 0) return undefined;
     const checking = new Set<string>();
     for (const r of this.ctx.runs.values()) for (const e of r.files.values()) if (e.phase === 'checking') checking.add(r.dir);
-    const ready = this.queue.filter((e) => !checking.has(path.dirname(e.file)));
-    const idleRun = ready.find((e) => (this.runningByRun.get(path.dirname(e.file)) ?? 0) === 0);
+    const ready = this.queue.filter((e) => !checking.has(this.runDir(e)));
+    const idleRun = ready.find((e) => (this.runningByRun.get(this.runDir(e)) ?? 0) === 0);
     // Every ready run is busy: rather wait for a run still being checked than stack up one run.
     const head = idleRun ?? (checking.size > 0 ? undefined : ready[0]);
     if (!head) return undefined;
-    const dir = path.dirname(head.file);
-    const ep = (e: FileEntry) => epochFromName(e.file) ?? Number.MAX_SAFE_INTEGER;
-    const next = ready.filter((e) => path.dirname(e.file) === dir).reduce((a, b) => (ep(b) < ep(a) ? b : a));
+    const dir = this.runDir(head);
+    const ep = (e: FileEntry) => epochFromName(e.file) ?? hfCheckpointStep(e.file) ?? Number.MAX_SAFE_INTEGER;
+    const next = ready.filter((e) => this.runDir(e) === dir).reduce((a, b) => (ep(b) < ep(a) ? b : a));
     this.unqueue(next);
     return next;
   }
@@ -87,7 +93,7 @@ export class Scheduler {
    * as the rule wants them, each at its stored epoch or the one in its name.
    */
   private warmStart(e: FileEntry): Float64Array | undefined {
-    const results = this.ctx.runs.get(path.dirname(e.file))?.results().filter((r) => r.file !== e.file) ?? [];
+    const results = this.ctx.runOf(e.file)?.results().filter((r) => r.file !== e.file) ?? [];
     const done = results
       .sort((a, b) => a.key.mtimeMs - b.key.mtimeMs)
       .map((r) => ({ order: r.analysis.epoch ?? epochFromName(r.file), centrality: r.centrality }));
@@ -95,7 +101,7 @@ export class Scheduler {
   }
 
   private dispatch(e: FileEntry): void {
-    const dir = path.dirname(e.file);
+    const dir = this.runDir(e);
     const key = e.key!;
     e.phase = 'running';
     const warm = this.warmStart(e);

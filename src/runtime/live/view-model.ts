@@ -11,7 +11,7 @@ import type { Forecast } from '../../engine/forecast/types';
 import type { ThinGraph } from '../../engine/graph/thin';
 import type { Stats } from '../../engine/metrics/stats';
 import type { AnalysisView, DrawGraph, ForecastView, LayerView, RunDetail, RunSummary, StatsView } from '../../shared/dashboard-protocol';
-import { unknownRunFacts } from '../../shared/dashboard-protocol';
+import { divergenceView, fillAdvice, horizonView, hyperparametersView, trainingView } from './facts-view';
 import type { RunState } from './run-registry';
 
 function statsView(s: Stats): StatsView {
@@ -55,8 +55,8 @@ function forecastView(f: Forecast): ForecastView {
   return v;
 }
 
-/** A run as the run list, the status bar and the notifications see it. */
-export function runSummary(run: RunState): RunSummary {
+/** A run's summary without the sweep's advice (facts-view.ts fillAdvice adds it). */
+function ownSummary(run: RunState): RunSummary {
   return {
     id: run.dir,
     name: run.name,
@@ -67,14 +67,30 @@ export function runSummary(run: RunState): RunSummary {
     accuracy: run.accuracy ? run.accuracy.points.map((p) => ({ epoch: p.epoch, value: p.value })) : null,
     finalAccuracy: run.finished && run.accuracy ? run.accuracy.final : null,
     errors: run.errors().map((e) => ({ path: e.path, message: e.message })),
-    ...unknownRunFacts(),
-    ...(run.finished ? { training: { status: 'finished' as const, reason: 'a test accuracy was logged', lastEpoch: null } } : {}),
+    training: trainingView(run),
+    horizon: horizonView(run),
+    hyperparameters: hyperparametersView(run),
+    diverged: divergenceView(run),
+    advice: null,
   };
 }
 
+/** Runs as the run list, the status bar and the notifications see them, each with its sweep's stopping advice. */
+export function runSummaries(runs: RunState[]): RunSummary[] {
+  const out = runs.map(ownSummary);
+  fillAdvice(runs, out);
+  return out;
+}
+
+/** One run's summary; `peers` are the known runs (its sweep's advice compares it with them). */
+export function runSummary(run: RunState, peers: RunState[] = [run]): RunSummary {
+  const runs = peers.includes(run) ? peers.filter((p) => p.sweep === run.sweep) : [run, ...peers.filter((p) => p.sweep === run.sweep)];
+  return runSummaries(runs)[runs.indexOf(run)];
+}
+
 /** A run with the analysis of each of its epochs, in epoch order. */
-export function runDetail(run: RunState): RunDetail {
-  return { run: runSummary(run), checkpoints: run.ordered().map((c) => ({ epoch: c.order, file: c.file, analysis: analysisView(c.analysis) })) };
+export function runDetail(run: RunState, peers: RunState[] = [run]): RunDetail {
+  return { run: runSummary(run, peers), checkpoints: run.ordered().map((c) => ({ epoch: c.order, file: c.file, analysis: analysisView(c.analysis) })) };
 }
 
 /** The engine's thinned graph as the dashboard draws it. */

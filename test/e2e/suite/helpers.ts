@@ -9,7 +9,7 @@ export const EXTENSION_ID = 'training-dynamics.training-dynamics';
 
 /** What activate() returns (the contract the suites test against). */
 export type TestApi = TrainingDynamicsApi;
-const API_MEMBERS = ['runs', 'whenIdle', 'statusBarText', 'analyzedCount', 'analyses', 'onAnalysis', 'running', 'killWorker', 'crashes'] as const;
+const API_MEMBERS = ['runs', 'whenIdle', 'statusBarText', 'statusBarLabel', 'notifications', 'analyzedCount', 'analyses', 'onAnalysis', 'running', 'killWorker', 'crashes'] as const;
 
 /** Written by test/e2e/run.mjs next to the compiled suite before each run. */
 export interface SuiteConfig {
@@ -21,6 +21,8 @@ export interface SuiteConfig {
   workspace: string;
   /** `<workspace>/lenet-fashion`: the example sweep (three runs and the hostile-name copy). */
   sweep: string;
+  /** `<workspace>/mixed`: done-lenet (finished), live-lenet (running, 3 of 15 epochs), nan-mlp (diverged at epoch 4). */
+  mixed: string;
   /** The folder name that must render as text. */
   hostileName: string;
 }

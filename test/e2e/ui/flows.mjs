@@ -2,13 +2,15 @@
  * UI flows in a real VS Code (code-server) driven through Chromium by playwright-core. Called by
  * ../run.mjs with a fresh code-server whose extensions-dir holds the packaged .vsix, and a fixture
  * workspace: lenet-fashion/{run0000,run0001,run0002,<img src=x onerror=alert(1)>} (real PyTorch
- * LeNet-5 checkpoints, epochs 0–5) with notify settings that single out the bad runs.
+ * LeNet-5 checkpoints, epochs 0–5, all finished) and mixed/{done-lenet,live-lenet,nan-mlp} (a
+ * finished, a running and a diverged run: ../mixed-sweep.mjs), with notify settings.
  *
  * The flows share one page and run in order; each is a test with its own pass/fail.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MIXED } from '../mixed-sweep.mjs';
 
 const STATUS = '[id$="trainingDynamics.status"]'; // the item's DOM id is `<extension id>.trainingDynamics.status`
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -17,7 +19,8 @@ export async function runFlows(ctx) {
   const { browser, server, ws, say } = ctx;
   const shots = path.join(ctx.here, 'screenshots');
   fs.mkdirSync(shots, { recursive: true });
-  for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f));
+  // Only the screenshots these flows write (the browser tests write theirs here too).
+  for (const f of fs.readdirSync(shots)) if (/^(dashboard-\w+|failed-\d+|status-bar|walkthrough)\.png$/.test(f)) fs.rmSync(path.join(shots, f));
   const viewport = { width: 1600, height: 1000 };
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
@@ -28,6 +31,7 @@ export async function runFlows(ctx) {
   });
   const dash = page.frameLocator('iframe.webview').frameLocator('#active-frame');
   const runDir = (name) => path.join(ws.sweep, name);
+  const mixedDir = (name) => path.join(ws.mixed, name);
   const rowOf = (name) => dash.locator(`.run-row[data-run-id="${cssString(runDir(name))}"]`);
 
   // Expected graph sizes, independent of the dashboard: layer sizes from the checkpoints' tensor
@@ -112,35 +116,39 @@ export async function runFlows(ctx) {
     say(`    workbench in ${wb} ms, status bar item in ${Date.now() - t} ms: "${await statusText()}"`);
   }, 120_000);
 
-  test('the notification on a bad run has a "Stop run" button that writes STOP into the run folder', async () => {
-    const withStop = page.locator('.notification-list-item').filter({ has: page.locator('.monaco-button', { hasText: 'Stop run' }) });
+  test('one notification for the diverged run, naming it, none for a finished run; its "Stop run" writes STOP into that run', async () => {
+    const items = page.locator('.notification-list-item');
+    const withStop = items.filter({ has: page.locator('.monaco-button', { hasText: 'Stop run' }) });
+    const diverged = withStop.filter({ hasText: `Run ${MIXED.diverged} diverged` });
     const t = Date.now();
     try {
-      await withStop.first().waitFor({ state: 'visible', timeout: 90_000 });
+      await diverged.first().waitFor({ state: 'visible', timeout: 90_000 });
     } catch {
       // A toast hides itself after a while; the notification center keeps it.
       await runCommand('Notifications: Show Notifications');
-      await withStop.first().waitFor({ state: 'visible', timeout: 10_000 });
+      await diverged.first().waitFor({ state: 'visible', timeout: 10_000 });
     }
-    const names = ['run0000', 'run0001', 'run0002', ctx.hostileName];
-    const messages = await withStop.locator('.notification-list-item-message').allInnerTexts();
-    say(`    ${messages.length} notification(s) with "Stop run" after ${Date.now() - t} ms: ${messages.map((m) => JSON.stringify(m)).join(' | ')}`);
-    let index = messages.findIndex((m) => m.includes('run0001'));
-    if (index < 0) index = 0;
-    const named = names.filter((n) => messages[index].includes(n));
-    const target = named.length === 1 ? named[0] : null;
-    // Newer notifications go on top: the one chosen is found again by its text, not its position.
-    const chosen = target ? withStop.filter({ hasText: target }) : withStop.filter({ hasText: messages[index] });
-    await chosen.first().locator('.monaco-button', { hasText: 'Stop run' }).click();
-    const stops = () => names.filter((n) => fs.existsSync(path.join(runDir(n), 'STOP')));
+    await sleep(3000); // room for a duplicate or a notification about a finished run to show up
+    const messages = await items.locator('.notification-list-item-message').allInnerTexts();
+    say(`    ${messages.length} notification(s) after ${Date.now() - t} ms: ${messages.map((m) => JSON.stringify(m)).join(' | ')}`);
+    // Every message starts with the run's name: "Run <name> diverged …" or "Run <name>: …".
+    const about = (name) => messages.filter((m) => m.startsWith(`Run ${name} `) || m.startsWith(`Run ${name}:`));
+    const aboutDiverged = about(MIXED.diverged);
+    if (aboutDiverged.length !== 1) throw new Error(`${aboutDiverged.length} notifications name ${MIXED.diverged}, not 1`);
+    // Where: the first NaN tensor, or the loss when the log says so before epoch 4's weights are read.
+    if (!/diverged at epoch 4: (NaN in .?fc1\.weight|\w*loss is NaN)/.test(aboutDiverged[0])) throw new Error(`the diverged run's notification does not say where: ${aboutDiverged[0]}`);
+    const finished = [MIXED.finished, 'run0000', 'run0001', 'run0002', ctx.hostileName].filter((n) => about(n).length > 0);
+    if (finished.length) throw new Error(`notified about finished runs: ${finished.join(', ')}`);
+    await diverged.first().locator('.monaco-button', { hasText: 'Stop run' }).click();
+    const file = path.join(mixedDir(MIXED.diverged), 'STOP');
     const until = Date.now() + 15_000;
-    while (Date.now() < until && stops().length === 0) await sleep(100);
-    const written = stops();
-    if (written.length === 0) throw new Error('no STOP file was written into any run folder');
-    if (target && !written.includes(target)) throw new Error(`the notification named ${target} but STOP went to ${written.join(', ')}`);
-    if (written.includes('run0000')) throw new Error('STOP was written into the good run run0000');
-    for (const n of written) JSON.parse(fs.readFileSync(path.join(runDir(n), 'STOP'), 'utf8')); // a JSON stop request
-    say(`    STOP written into ${written.join(', ')}`);
+    while (Date.now() < until && !fs.existsSync(file)) await sleep(100);
+    if (!fs.existsSync(file)) throw new Error(`no STOP file in ${MIXED.diverged} 15 s after "Stop run"`);
+    const req = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (!/diverged at epoch 4/.test(req.reason)) throw new Error(`the STOP request's reason is not the notification's: ${req.reason}`);
+    const strays = [MIXED.finished, MIXED.running].filter((n) => fs.existsSync(path.join(mixedDir(n), 'STOP')));
+    if (strays.length) throw new Error(`STOP also written into ${strays.join(', ')}`);
+    say(`    STOP written into ${MIXED.diverged}: ${JSON.stringify(req.reason)}`);
   }, 150_000);
 
   test('"Training Dynamics: Open Dashboard" from the command palette opens the dashboard', async () => {
@@ -206,16 +214,25 @@ export async function runFlows(ctx) {
     if (dialogs.length) throw new Error(`dialogs fired: ${dialogs.join('; ')}`);
   });
 
-  test("the dashboard's Stop button on run0002 writes STOP into run0002", async () => {
-    fs.rmSync(path.join(runDir('run0002'), 'STOP'), { force: true });
+  test(`the dashboard's Stop button on the running run ${MIXED.running} writes STOP into it; none is written into a finished run`, async () => {
+    const running = mixedDir(MIXED.running);
+    const file = path.join(running, 'STOP');
+    fs.rmSync(file, { force: true });
     await dash.locator('#tab-runs').click();
-    await rowOf('run0002').locator('.stop-run').click({ timeout: 15_000 });
-    const file = path.join(runDir('run0002'), 'STOP');
+    const row = (dir) => dash.locator(`.run-row[data-run-id="${cssString(dir)}"]`);
+    await row(running).locator('.stop-run').click({ timeout: 15_000 });
     const until = Date.now() + 15_000;
     while (Date.now() < until && !fs.existsSync(file)) await sleep(100);
-    if (!fs.existsSync(file)) throw new Error('no STOP file in run0002 15 s after the click');
-    const req = JSON.parse(fs.readFileSync(file, 'utf8'));
-    say(`    STOP: ${JSON.stringify(req).slice(0, 160)}`);
+    if (!fs.existsSync(file)) throw new Error(`no STOP file in ${MIXED.running} 15 s after the click`);
+    say(`    STOP: ${JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))).slice(0, 160)}`);
+    // A finished run: the page offers no Stop, and the host refuses one anyway.
+    const done = row(mixedDir(MIXED.finished)).locator('.stop-run');
+    if ((await done.count()) > 0 && (await done.first().isVisible())) {
+      await done.first().click();
+      await sleep(3000);
+      say('    a Stop button is shown on the finished run; clicked it');
+    }
+    if (fs.existsSync(path.join(mixedDir(MIXED.finished), 'STOP'))) throw new Error(`STOP was written into the finished run ${MIXED.finished}`);
   });
 
   test('the explorer context menu of a folder offers "Analyze Training Dynamics"', async () => {
@@ -287,6 +304,53 @@ export async function runFlows(ctx) {
   test('no alert/confirm/prompt dialog fired during the session', async () => {
     if (dialogs.length) throw new Error(dialogs.join('; '));
   });
+
+  test(`the status bar names the active run (${MIXED.running}) and its horizon; its accessible label has no Markdown`, async () => {
+    await page.keyboard.press('Escape');
+    // Quick Open the running run's config: the status bar speaks of the run holding the active file.
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`mixed/${MIXED.running}/config.json`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'config.json' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const want = new RegExp(`${MIXED.running} · \\d+% ±\\d+ at ep \\d+ · 3/15`);
+    const until = Date.now() + 30_000;
+    let text = await statusText();
+    while (Date.now() < until && !want.test(text)) {
+      await sleep(200);
+      text = await statusText();
+    }
+    if (!want.test(text)) throw new Error(`the status bar says "${text}", not ${want}`);
+    const item = page.locator(STATUS).first();
+    const label = (await item.getAttribute('aria-label')) ?? (await item.locator('[aria-label]').first().getAttribute('aria-label', { timeout: 2000 }).catch(() => null));
+    if (!label) throw new Error('the status bar item has no aria-label');
+    if (/\*\*|\\|\$\(|`/.test(label)) throw new Error(`the accessible label holds Markdown or icon syntax: ${label}`);
+    if (!label.includes(MIXED.running) || !/3 of 15 epochs/.test(label)) throw new Error(`the accessible label does not name the run and its horizon: ${label}`);
+    await page.screenshot({ path: path.join(shots, 'status-bar.png'), clip: { x: 0, y: viewport.height - 60, width: viewport.width, height: 60 } });
+    say(`    status bar: "${text}"; aria-label: "${label}"`);
+  }, 60_000);
+
+  test('screenshot of the walkthrough: "Get started with Training Dynamics"', async () => {
+    await page.keyboard.press('Escape');
+    await runCommand('Welcome: Open Walkthrough...');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('Get started with Training Dynamics');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get started with Training Dynamics' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The walkthrough's steps, as package.json contributes them.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ctx.root, 'package.json'), 'utf8'));
+    const steps = pkg.contributes.walkthroughs[0].steps.map((st) => st.title);
+    await page.locator('.getting-started-step', { hasText: steps[0] }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    for (const title of steps) {
+      if ((await page.locator('.getting-started-step', { hasText: title }).count()) === 0) throw new Error(`the walkthrough shows no step "${title}"`);
+    }
+    await sleep(1500); // the step's Markdown media renders asynchronously
+    const file = path.join(shots, 'walkthrough.png');
+    await page.screenshot({ path: file });
+    say(`    ${steps.length} steps shown; saved ${path.relative(ctx.root, file)}`);
+  }, 60_000);
 
   // ------------------------------------------------------------------------------------------
 
