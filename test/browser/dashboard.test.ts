@@ -20,7 +20,7 @@ const SHOTS = process.env.DASHBOARD_SHOTS ?? '/tmp';
 
 let harness: Harness;
 let fx: Fixture;
-const open: Harness['open'] = (theme, viewport) => harness.open(theme, viewport);
+const open: Harness['open'] = (theme, viewport, fixture) => harness.open(theme, viewport, fixture);
 
 const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.locator(sel).getAttribute(name);
 
