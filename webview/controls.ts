@@ -75,7 +75,8 @@ export function wireControls(a: ControlActions): void {
   byId('error-dismiss').addEventListener('click', () => (byId('error-banner').hidden = true));
   byId('panel-network').addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (t.closest('input, select, textarea')) return;
+    // The drawing, the layer headers and the layer table use the arrow keys themselves.
+    if (t.closest('input, select, textarea, #graph, #layer-headers, #layer-table-box')) return;
     if (e.key === 'ArrowLeft') a.step(-1);
     else if (e.key === 'ArrowRight') a.step(1);
     else if (e.key === 'p' || e.key === 'P') a.togglePlay();

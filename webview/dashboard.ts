@@ -31,7 +31,7 @@ export class Dashboard {
     this.channel = new HostChannel((m) => api.postMessage(m));
     buildPage();
     this.d = { state, runs: [], detail: null, palette: readPalette(), maxEdges: MAX_DRAWN_EDGES.default };
-    this.network = new NetworkTab(this.d, this.channel, { setEpoch: (e) => this.setEpoch(e), persist: () => this.persist() });
+    this.network = new NetworkTab(this.d, this.channel, { setEpoch: (e) => this.setEpoch(e), step: (d) => this.step(d), persist: () => this.persist() });
     wireControls(this.actions);
     this.showTab(this.d.state.tab, false);
     this.renderAll();

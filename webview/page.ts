@@ -5,6 +5,7 @@
  */
 import { h } from './dom';
 import { TABS, type Tab } from './model';
+import { GRAPH_HELP } from './network-keys';
 import { METRIC_LABELS, METRICS } from './sweep-model';
 
 const FILTER_HELP = 'Words that must all hold: part of a run name; key=value or key=a,b; key!=value; key<x, key<=x, key>x, key>=x. Keys: any hyperparameter, and name, status, forecast, final, score (final, else forecast; 0.7 or 70%).';
@@ -76,11 +77,14 @@ export function buildPage(): void {
             'div',
             { class: 'graph-wrap' },
             h('div', { id: 'layer-headers', class: 'layer-headers' }),
-            h('div', { id: 'graph', class: 'graph', 'data-nodes': '0', 'data-edges': '0', 'data-colors': '' }),
+            h('div', { id: 'graph', class: 'graph', 'data-nodes': '0', 'data-edges': '0', 'data-colors': '', tabindex: 0, role: 'application', 'aria-label': 'Network drawing', 'aria-describedby': 'graph-help' }),
+            h('details', { id: 'layer-table-box', class: 'layer-table-box', open: true }, h('summary', {}, 'Layers as a table', h('span', { class: 'muted small' }, ' — the drawing in words and numbers')), h('div', { id: 'layer-table-wrap', class: 'layer-table-wrap' })),
             h('div', { id: 'graph-status', class: 'graph-status', hidden: true }),
             h('div', { id: 'graph-tooltip', class: 'tooltip', hidden: true }),
+            h('div', { id: 'graph-help', class: 'sr-only' }, GRAPH_HELP),
+            h('div', { id: 'graph-live', class: 'sr-only', 'aria-live': 'polite' }),
           ),
-          h('aside', { id: 'sidebar', class: 'sidebar' }, h('div', { id: 'legend' }), h('div', { id: 'details' }), h('div', { id: 'summary' })),
+          h('aside', { id: 'sidebar', class: 'sidebar' }, h('div', { id: 'insights-box' }), h('div', { id: 'legend' }), h('div', { id: 'details' }), h('div', { id: 'summary' })),
         ),
       ),
       h('section', { id: 'panel-features', class: 'tab-panel', role: 'tabpanel', 'aria-labelledby': 'tab-features' }, h('div', { id: 'features' })),

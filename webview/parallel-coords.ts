@@ -135,7 +135,8 @@ export function parallelCoordinates(o: ParallelOptions, cb: ParallelCallbacks): 
     }
     const name = a.label.length > 16 ? `…${a.label.slice(-15)}` : a.label;
     // Neighbouring labels alternate between two lines when the axes are close.
-    const raised = step < 7 * Math.max(name.length, 6) + 8 && axes.indexOf(a) % 2 === 1;
+    // The metric's label ends at its axis, so it always takes the upper line.
+    const raised = isMetric || (step < 7 * Math.max(name.length, 6) + 8 && axes.indexOf(a) % 2 === 1);
     const title = s('text', { class: `pc-label${isMetric ? ' metric' : ''}`, x: isMetric ? a.x + 8 : a.x, y: top - (raised ? 30 : 18), 'text-anchor': isMetric ? 'end' : 'middle' }, name);
     title.append(s('title', {}, `${a.label}${a.scale.kind === 'log' ? ' (log scale)' : a.scale.kind === 'category' ? ' (categories)' : ''}`));
     g.append(title);

@@ -91,7 +91,7 @@ export function renderSidebar(s: Sidebar, palette: Palette): void {
   } else if (s.kind === 'layer') {
     fill(d, layerDetails(s.detail, s.layer, s.graph, { epoch: s.epoch, palette }));
   } else {
-    fill(d, h('div', { class: 'hint muted' }, s.drawn ? 'Click a node for its numbers, a layer name above the graph for the layer’s statistics. Scroll to zoom, drag to pan, ←/→ to step epochs.' : ''));
+    fill(d, h('div', { class: 'hint muted' }, s.drawn ? 'Click a node for its numbers, a layer name above the graph for the layer’s statistics. Scroll to zoom, drag to pan. From the keyboard: Tab to the drawing, ←/→ for layers, ↓/↑ for nodes, Enter to select, [ and ] for epochs (←/→ on the toolbar).' : ''));
   }
 }
 
