@@ -51,6 +51,8 @@ export interface LayerReport {
   driveSource: 'forecaster' | 'inputs' | null;
   /** Epochs the forecast read (its inputs' movement is measured over them). */
   driveEpochs: [number, number] | null;
+  /** Whether the run has a forecast at all. */
+  forecast: boolean;
 }
 
 const median = (v: number[]): number => {
@@ -162,7 +164,7 @@ export function layerReport(detail: RunDetail, epoch: number, against: number | 
       drive: driveSource ? (drive.get(l.name) ?? (l.kind === 'input' ? null : 0)) : null,
     };
   });
-  return { epoch, against: b ? against : null, rows, driveSource, driveEpochs };
+  return { epoch, against: b ? against : null, rows, driveSource, driveEpochs, forecast: f !== null && f !== undefined };
 }
 
 /** Layers ordered by how much they changed (largest |relative change of mean weighted degree| first). */

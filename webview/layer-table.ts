@@ -62,7 +62,10 @@ export function layerInsights(rep: LayerReport | null, cb: LayerTableCallbacks):
     const share = (r: LayerRow): string => `${Math.round(r.drive! * 100)}%`;
     if (rep.driveSource === 'forecaster') ul.append(h('li', { 'data-insight': 'forecast' }, 'The forecast leans most on ', ...joinLayers(drivers, share, cb), ' (the forecaster’s own account).'));
     else ul.append(h('li', { 'data-insight': 'forecast' }, 'The forecast’s inputs moved most in ', ...joinLayers(drivers, share, cb), rep.driveEpochs ? ` over epochs ${rep.driveEpochs[0]}→${rep.driveEpochs[1]}, the ones it read.` : '.'));
-  } else ul.append(h('li', { 'data-insight': 'forecast', class: 'muted' }, 'No forecast yet to relate the layers to.'));
+  } else {
+    const why = rep.forecast ? 'The forecaster does not say which layers it leans on, and the layers’ inputs to it did not move over the epochs it read.' : 'No forecast yet to relate the layers to.';
+    ul.append(h('li', { 'data-insight': 'forecast', class: 'muted' }, why));
+  }
   box.append(ul);
   return box;
 }

@@ -219,12 +219,13 @@ export class NetworkPainter {
     }
     const f = this.focused;
     if (f >= 0) {
-      // Outside the node, so its fill (what the pixel tests read) stays as painted.
-      const r = size[f] / 2 + this.style.unit * 5 + 2 / zoom;
+      // Outside the node, so its fill (what the pixel tests read) stays as painted; sized in
+      // screen pixels, so it shows on the smallest node.
+      const r = Math.max(size[f] / 2 + 4 / zoom, 9 / zoom);
       ctx.beginPath();
       ctx.arc(x[f], y[f], r, 0, 2 * Math.PI);
       ctx.setLineDash([4 / zoom, 3 / zoom]);
-      ctx.lineWidth = Math.max(this.style.unit * 2, 1.5 / zoom);
+      ctx.lineWidth = 2 / zoom;
       ctx.strokeStyle = this.style.focus;
       ctx.stroke();
       ctx.setLineDash([]);

@@ -255,9 +255,11 @@ export class NetworkTab {
     const info = this.view.render({ graph: g, epoch, palette, centralityMax: ranges.c, degreeMax: ranges.d, compare: cg ? centralityById(cg) : null, selectedNode: this.d.state.node });
     // The side panel changes in the same frame as the picture.
     renderGraphSide(g, { detail, epoch, palette, ranges, compare: cg && ce !== null ? { epoch, against: ce, max: info.visuals.deltaMax } : null });
-    this.renderSidebar();
+    this.renderSidebar(false);
     await info.painted;
     if (this.view.current !== g) return; // a newer render took over
+    // The layers' report right after the picture, so that it never holds the picture back.
+    this.renderLayers();
     document.body.dataset.ready = '1';
   }
 
@@ -269,10 +271,11 @@ export class NetworkTab {
     fill(byId('layer-table-wrap'));
   }
 
-  private renderSidebar(): void {
+  /** The sidebar for the selection; with `layers`, the layers' report too (else the caller renders it). */
+  private renderSidebar(layers = true): void {
     const { node, layer, epoch } = this.d.state;
     this.view.markLayer(node === null ? layer : null);
-    this.renderLayers();
+    if (layers) this.renderLayers();
     const g = this.view.current;
     const palette = this.d.palette;
     if (node !== null && g && epoch !== null) {

@@ -140,7 +140,8 @@ export function parallelCoordinates(o: ParallelOptions, cb: ParallelCallbacks): 
     const title = s('text', { class: `pc-label${isMetric ? ' metric' : ''}`, x: isMetric ? a.x + 8 : a.x, y: top - (raised ? 30 : 18), 'text-anchor': isMetric ? 'end' : 'middle' }, name);
     title.append(s('title', {}, `${a.label}${a.scale.kind === 'log' ? ' (log scale)' : a.scale.kind === 'category' ? ' (categories)' : ''}`));
     g.append(title);
-    if (a.scale.kind !== 'linear') g.append(s('text', { class: 'chart-tick', x: a.x, y: top - 6, 'text-anchor': 'middle' }, a.scale.kind === 'log' ? 'log' : ''));
+    // "log" right of the axis's top, clear of the tick labels at its left.
+    if (a.scale.kind === 'log') g.append(s('text', { class: 'chart-tick', x: a.x + 4, y: top - 5, 'text-anchor': 'start' }, 'log'));
     const span = brushSpan(a, o.filter);
     if (span) g.append(s('rect', { class: 'pc-brush', x: a.x - 7, width: 14, y: yOf(span[1]), height: Math.max(2, yOf(span[0]) - yOf(span[1])) }));
     if (filterableKey(a.key)) g.append(brushTarget(a, yOf, top, bottom, cb));

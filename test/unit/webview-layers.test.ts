@@ -69,6 +69,7 @@ test('layerReport: change of each layer since the other epoch, centrality × √
   const first = layerReport(detail(), 0, null, null)!;
   assert.equal(first.against, null);
   assert.equal(first.rows[1].degChange, null);
+  assert.equal(first.forecast, true);
   assert.equal(layerReport(detail(), 9, 2, null), null, 'an epoch without an analysis');
   const notes = layerNotes(rep);
   assert.equal(notes.get(2)!.text, ' −50%');
