@@ -18,6 +18,8 @@ export interface AdviceCallbacks {
 /** Fills #advice-banner (hidden when no run is advised to stop). */
 export function renderAdvice(el: HTMLElement, runs: readonly RunSummary[], stopRequested: ReadonlySet<string>, cb: AdviceCallbacks): void {
   const a = adviceSummary(runs);
+  const active = document.activeElement instanceof HTMLElement && el.contains(document.activeElement) ? document.activeElement : null;
+  const refocus = active ? `button.${active.classList.contains('advice-stop') ? 'advice-stop' : 'advice-run'}[data-run-id="${CSS.escape(active.dataset.runId ?? '')}"]` : null;
   el.hidden = a.runs.length === 0;
   if (a.runs.length === 0) {
     el.replaceChildren();
@@ -53,4 +55,6 @@ export function renderAdvice(el: HTMLElement, runs: readonly RunSummary[], stopR
     const wasOpen = el.querySelector<HTMLDetailsElement>('details.advice-more')?.open ?? false;
     el.replaceChildren(head, h('details', { class: 'advice-more', open: wasOpen }, h('summary', {}, `the ${a.runs.length} runs and why`), list));
   }
+  // A disabled Stop (just pressed) cannot take focus back: its run's name does.
+  if (refocus) (el.querySelector<HTMLButtonElement>(`${refocus}:not(:disabled)`) ?? el.querySelector<HTMLElement>(refocus.replace('advice-stop', 'advice-run')))?.focus();
 }

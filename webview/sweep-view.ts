@@ -66,7 +66,8 @@ function columnsMenu(all: readonly HyperColumn[], shown: readonly HyperColumn[],
 
 export function renderSweepView(runs: readonly RunSummary[], o: SweepViewOptions, cb: SweepCallbacks): void {
   const input = byId<HTMLInputElement>('run-filter');
-  if (input.value !== o.filter) input.value = o.filter;
+  // Never under the user's fingers: while the field has focus, what is typed wins.
+  if (input.value !== o.filter && document.activeElement !== input) input.value = o.filter;
   byId<HTMLSelectElement>('metric').value = o.metric;
   const list = byId('run-list');
   const n = runs.length;
