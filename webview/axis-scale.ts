@@ -1,7 +1,8 @@
 /**
  * The scale of one axis of the parallel coordinates, from the values the runs have for it:
  *  - numbers spanning two decades or more (or a learning-rate-like key spanning one), all
- *    positive: a log scale, ticks at powers of ten;
+ *    positive: a log scale, ticks at powers of ten; zeros besides (weight decay off, say) get a
+ *    place of their own at the bottom, under the log part;
  *  - other numbers: a linear scale with "nice" ticks;
  *  - text, booleans and mixed values: a categorical axis, one evenly spaced position per value.
  * `unit` maps a value to 0 (bottom) … 1 (top); `invert` maps back (numeric axes). Pure functions.
@@ -81,6 +82,8 @@ export function axisScale(key: string, values: readonly (HyperValue | undefined)
   if (numeric) {
     const nums = present as number[];
     let lo = Math.min(...nums), hi = Math.max(...nums);
+    const positive = nums.filter((v) => v > 0);
+    if (!opts.linear && lo === 0 && new Set(positive).size >= 2 && wantsLog(key, positive)) return zeroLogScale(key, Math.min(...positive), hi);
     if (!opts.linear && wantsLog(key, nums)) {
       const l0 = Math.log10(lo), l1 = Math.log10(hi);
       const unit = (v: HyperValue | undefined): number => (typeof v === 'number' && v > 0 ? clamp01((Math.log10(v) - l0) / (l1 - l0)) : NaN);
@@ -117,6 +120,24 @@ export function axisScale(key: string, values: readonly (HyperValue | undefined)
     },
     categoryAt: (u) => categories[Math.max(0, Math.min(n - 1, Math.round(clamp01(u) * Math.max(0, n - 1))))] ?? '',
     ticks: categories.map((c, i) => ({ at: pos(i), label: c })),
+  };
+}
+
+/** Share of a zero-and-log axis below its log part, where the zeros sit. */
+export const ZERO_SLOT = 0.1;
+
+/** A log axis over [lo, hi] with 0 at the bottom, below the log part. */
+function zeroLogScale(key: string, lo: number, hi: number): NumericScale {
+  const l0 = Math.log10(lo), l1 = Math.log10(hi);
+  const unit = (v: HyperValue | undefined): number => (typeof v !== 'number' || !Number.isFinite(v) || v < 0 ? NaN : v === 0 ? 0 : ZERO_SLOT + (1 - ZERO_SLOT) * clamp01((Math.log10(v) - l0) / (l1 - l0)));
+  return {
+    kind: 'log',
+    key,
+    lo: 0,
+    hi,
+    unit,
+    invert: (u) => (u < ZERO_SLOT / 2 ? 0 : Math.pow(10, l0 + clamp01((u - ZERO_SLOT) / (1 - ZERO_SLOT)) * (l1 - l0))),
+    ticks: [{ at: 0, label: '0' }, ...logTicks(lo, hi).map((v) => ({ at: unit(v), label: hyperText(v) }))],
   };
 }
 

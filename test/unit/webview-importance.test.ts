@@ -95,6 +95,16 @@ test('axis scales: log for values spanning decades (or a learning rate spanning 
   close(opt.unit('sgd'), 0.5);
   assert.equal(opt.categoryAt(0.9), 'true');
   assert.deepEqual(categoriesIn(opt, 0.4, 1), ['sgd', 'true']);
+  // Zeros beside values spanning decades (weight decay off): log above, zero in a slot at the bottom.
+  const wd = axisScale('weight_decay', [0, 1e-5, 1e-3, 1e-2, 0]) as NumericScale;
+  assert.equal(wd.kind, 'log');
+  assert.equal(wd.unit(0), 0);
+  close(wd.unit(1e-5), 0.1);
+  close(wd.unit(1e-2), 1);
+  assert.equal(wd.invert(0.01), 0);
+  close(wd.invert(1), 1e-2, 1e-12);
+  assert.equal(wd.ticks[0].label, '0');
+  assert.equal(axisScale('momentum', [0, 0.9, 0.9]).kind, 'linear', 'a single positive value stays linear');
   const mixed = axisScale('k', [1, 'x']);
   assert.equal(mixed.kind, 'category', 'numbers and text together: categories');
   assert.deepEqual(logTicks(2e-5, 3e-5), [2e-5, 3e-5], 'within one power of ten: the ends');
