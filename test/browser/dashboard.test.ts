@@ -2,7 +2,9 @@
  * The dashboard webview in a real browser (headless Chromium through playwright-core): the built
  * bundle (dist/webview.js) and stylesheet, the page the panel serves (same HTML, same CSP), a stub
  * of acquireVsCodeApi and a fake host in this process that answers with protocol messages made
- * from real checkpoints (fixtures.ts). Screenshots land in /tmp/dashboard-*.png.
+ * from real checkpoints (fixtures.ts), and a 150-run sweep of the model zoo for the sweep view
+ * (zoo-sweep.ts). Screenshots land in /tmp/dashboard-*.png (DASHBOARD_SHOTS); those of the sweep
+ * view, the Network tab and the Features tab also in test/e2e/screenshots/webview-*.png.
  *
  * Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium; `npm test` installs it
  * through the e2e harness first) or CHROMIUM_PATH; without one the tests fail, they are not skipped.
