@@ -1,15 +1,17 @@
 /**
- * The dashboard's controls: tabs, sort order, the Network tab's epoch slider, step and play
+ * The dashboard's controls: tabs, the runs filter and metric, the Network tab's epoch slider, step and play
  * buttons, loop / follow / compare, fit, and the keyboard. `wireControls` turns DOM events into
  * ControlActions; the render functions set the controls from the view state (never the reverse),
  * so a restored or merged state shows as it is.
  */
 import { byId, h } from './dom';
-import { TABS, type SortKey, type Tab, type ViewState } from './model';
+import { TABS, type Tab, type ViewState } from './model';
+import { METRICS, type MetricKey } from './sweep-model';
 
 export interface ControlActions {
   showTab(tab: Tab): void;
-  sortBy(key: SortKey): void;
+  setFilter(text: string): void;
+  setMetric(metric: MetricKey): void;
   /** The slider moved: an index into the run's epochs. */
   epochAt(index: number): void;
   step(delta: number): void;
@@ -36,7 +38,27 @@ export function wireControls(a: ControlActions): void {
       }
     });
   }
-  byId<HTMLSelectElement>('sort').addEventListener('change', (e) => a.sortBy((e.target as HTMLSelectElement).value as SortKey));
+  // The filter applies as the user types, once typing pauses.
+  const filter = byId<HTMLInputElement>('run-filter');
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  filter.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => a.setFilter(filter.value), 150);
+  });
+  filter.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(typing);
+      a.setFilter(filter.value);
+    }
+  });
+  byId('filter-clear').addEventListener('click', () => {
+    clearTimeout(typing);
+    a.setFilter('');
+  });
+  byId<HTMLSelectElement>('metric').addEventListener('change', (e) => {
+    const m = (e.target as HTMLSelectElement).value as MetricKey;
+    if (METRICS.includes(m)) a.setMetric(m);
+  });
   const slider = byId<HTMLInputElement>('epoch-slider');
   slider.addEventListener('input', () => a.epochAt(Number(slider.value)));
   byId('epoch-prev').addEventListener('click', () => a.step(-1));
@@ -53,7 +75,8 @@ export function wireControls(a: ControlActions): void {
   byId('error-dismiss').addEventListener('click', () => (byId('error-banner').hidden = true));
   byId('panel-network').addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (t.closest('input, select, textarea')) return;
+    // The drawing, the layer headers and the layer table use the arrow keys themselves.
+    if (t.closest('input, select, textarea, #graph, #layer-headers, #layer-table-box')) return;
     if (e.key === 'ArrowLeft') a.step(-1);
     else if (e.key === 'ArrowRight') a.step(1);
     else if (e.key === 'p' || e.key === 'P') a.togglePlay();

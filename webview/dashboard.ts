@@ -11,7 +11,9 @@ import { HostChannel, type HostNotificationHandlers } from './messages';
 import { mergeRuns, restoreState, type Tab } from './model';
 import { NetworkTab, type DashboardData } from './network-tab';
 import { buildPage } from './page';
-import { renderFeaturesTab, renderRunsTab, renderTitle, showError } from './render';
+import { renderFeaturesTab, renderTitle, showError } from './render';
+import { naturalDir } from './sweep-model';
+import { renderSweepView, type SweepCallbacks } from './sweep-view';
 import { readPalette, watchTheme } from './theme';
 import type { VsCodeApi } from './vscode-api';
 
@@ -29,7 +31,7 @@ export class Dashboard {
     this.channel = new HostChannel((m) => api.postMessage(m));
     buildPage();
     this.d = { state, runs: [], detail: null, palette: readPalette(), maxEdges: MAX_DRAWN_EDGES.default };
-    this.network = new NetworkTab(this.d, this.channel, { setEpoch: (e) => this.setEpoch(e), persist: () => this.persist() });
+    this.network = new NetworkTab(this.d, this.channel, { setEpoch: (e) => this.setEpoch(e), step: (d) => this.step(d), persist: () => this.persist() });
     wireControls(this.actions);
     this.showTab(this.d.state.tab, false);
     this.renderAll();
@@ -126,8 +128,14 @@ export class Dashboard {
 
   private readonly actions: ControlActions = {
     showTab: (t) => this.showTab(t, true),
-    sortBy: (k) => {
-      this.d.state.sort = k;
+    setFilter: (text) => {
+      if (text === this.d.state.filter) return;
+      this.d.state.filter = text;
+      this.persist();
+      this.renderRuns();
+    },
+    setMetric: (m) => {
+      this.d.state.metric = m;
       this.persist();
       this.renderRuns();
     },
@@ -219,17 +227,33 @@ export class Dashboard {
   }
 
   private renderRuns(): void {
-    const { runs, state, palette } = this.d;
-    renderRunsTab(runs, { selected: state.runId, sort: state.sort, stopRequested: this.stopRequested, palette }, {
-      select: (id) => this.selectRun(id),
-      open: (id) => this.selectRun(id, true),
-      stop: (id) => {
-        this.stopRequested.add(id);
-        this.channel.notify({ type: 'stopRun', runId: id });
-        this.renderRuns();
-      },
-    });
+    const { runs, state: s, palette } = this.d;
+    renderSweepView(runs, { selected: s.runId, sort: s.sort, sortDir: s.sortDir, filter: s.filter, metric: s.metric, columns: s.columns, stopRequested: this.stopRequested, palette }, this.sweepCallbacks);
   }
+
+  private readonly sweepCallbacks: SweepCallbacks = {
+    select: (id) => this.selectRun(id),
+    open: (id) => this.selectRun(id, true),
+    stop: (id) => {
+      this.stopRequested.add(id);
+      this.channel.notify({ type: 'stopRun', runId: id });
+      this.renderRuns();
+    },
+    sortBy: (c) => {
+      const s = this.d.state;
+      s.sortDir = s.sort === c ? (s.sortDir === 'asc' ? 'desc' : 'asc') : naturalDir(c);
+      s.sort = c;
+      this.persist();
+      this.renderRuns();
+      document.querySelector<HTMLElement>(`button.sort-header[data-sort="${CSS.escape(c)}"]`)?.focus();
+    },
+    setFilter: (text) => this.actions.setFilter(text),
+    setColumns: (cols) => {
+      this.d.state.columns = cols;
+      this.persist();
+      this.renderRuns();
+    },
+  };
 
   private renderFeaturesNow(): void {
     this.featuresDirty = false;

@@ -1,7 +1,8 @@
 /**
  * The Features tab: how the graph of the selected run evolves, per layer, over epochs — the
  * quantities the forecaster reads (features/definitions.ts) — plus the top eigenvalue and the
- * validation accuracy. One small chart per quantity, one line per layer, coloured by depth.
+ * validation accuracy. One small chart per quantity, one line per layer, coloured by depth, each
+ * with one line on what it looks like for a healthy run.
  */
 import type { LayerView, RunDetail } from '../src/shared/dashboard-protocol';
 import { lineChart, type Series } from './charts';
@@ -13,17 +14,55 @@ interface Feature {
   id: string;
   title: string;
   help: string;
+  /** One line: what this chart looks like for a healthy run. */
+  healthy: string;
   value: (l: LayerView, sqrtN: number) => number;
   logY?: boolean;
 }
 
 export const LAYER_FEATURES: Feature[] = [
-  { id: 'deg-mean', title: 'Weighted degree — mean', help: 'Mean over the layer’s nodes of the sum of edge weights in and out.', value: (l) => l.weightedDegree.mean },
-  { id: 'deg-std', title: 'Weighted degree — std', help: 'Spread of the weighted degree within the layer.', value: (l) => l.weightedDegree.std },
-  { id: 'evc-mean', title: 'Eigenvector centrality × √N — mean', help: 'Mean centrality scaled by √N (N = all nodes): 1 = average node.', value: (l, r) => l.eigenvectorCentrality.mean * r },
-  { id: 'evc-max', title: 'Eigenvector centrality × √N — max', help: 'The most central node of the layer (hubs).', value: (l, r) => l.eigenvectorCentrality.max * r },
-  { id: 'in-mean', title: 'In-degree — mean', help: 'Sum of weights of edges from earlier layers.', value: (l) => l.inDegree.mean },
-  { id: 'out-mean', title: 'Out-degree — mean', help: 'Sum of weights of edges to later layers.', value: (l) => l.outDegree.mean },
+  {
+    id: 'deg-mean',
+    title: 'Weighted degree — mean',
+    help: 'Mean over the layer’s nodes of the sum of edge weights in and out.',
+    healthy: 'Moves most in the first epochs, then levels off; steady growth in every layer suggests weights blowing up, a slide towards 0 too much weight decay.',
+    value: (l) => l.weightedDegree.mean,
+  },
+  {
+    id: 'deg-std',
+    title: 'Weighted degree — std',
+    help: 'Spread of the weighted degree within the layer.',
+    healthy: 'Grows a little as units specialise, then holds; a spread collapsing to 0 means the units became alike, or died together.',
+    value: (l) => l.weightedDegree.std,
+  },
+  {
+    id: 'evc-mean',
+    title: 'Eigenvector centrality × √N — mean',
+    help: 'Mean centrality scaled by √N (N = all nodes): 1 = average node.',
+    healthy: 'Layers stay within a small factor of 1 and settle; a layer sliding towards 0 is being bypassed by the rest of the network.',
+    value: (l, r) => l.eigenvectorCentrality.mean * r,
+  },
+  {
+    id: 'evc-max',
+    title: 'Eigenvector centrality × √N — max',
+    help: 'The most central node of the layer (hubs).',
+    healthy: 'A few hubs a few times the mean are normal; one node climbing far above its layer means a single unit carries it.',
+    value: (l, r) => l.eigenvectorCentrality.max * r,
+  },
+  {
+    id: 'in-mean',
+    title: 'In-degree — mean',
+    help: 'Sum of weights of edges from earlier layers.',
+    healthy: 'Settles after the first epochs, in step with the out-degree; one layer’s in-degree racing ahead points at its inputs’ weights growing unchecked.',
+    value: (l) => l.inDegree.mean,
+  },
+  {
+    id: 'out-mean',
+    title: 'Out-degree — mean',
+    help: 'Sum of weights of edges to later layers.',
+    healthy: 'Settles after the first epochs; a layer whose out-degree shrinks towards 0 stops feeding the layers after it.',
+    value: (l) => l.outDegree.mean,
+  },
 ];
 
 export interface FeatureSeriesSet {
@@ -61,9 +100,12 @@ export function featureSeries(detail: RunDetail): FeatureSeriesSet {
   return { epochs: cps.map((c) => c.epoch), layers: names, values, eigenvalue: cps.map((c) => c.a.eigenvalue) };
 }
 
-function card(title: string, help: string, body: Node, extra?: Node): HTMLElement {
-  return h('div', { class: 'card feature-card' }, h('div', { class: 'card-title', title: help }, title), body, extra ?? null);
+function card(title: string, help: string, healthy: string, body: Node, extra?: Node): HTMLElement {
+  return h('div', { class: 'card feature-card' }, h('div', { class: 'card-title', title: help }, title), h('div', { class: 'card-health small' }, h('span', { class: 'health-label' }, 'Healthy: '), healthy), body, extra ?? null);
 }
+
+const HEALTHY_ACCURACY = 'Rises fast in the first epochs, then flattens; the forecast’s interval (purple) is narrow and near the sweep’s best.';
+const HEALTHY_EIGENVALUE = 'Grows for a few epochs, then levels off; a jump by orders of magnitude, or to ∞, is the weights diverging (learning rate too high).';
 
 export function renderFeatures(root: HTMLElement, detail: RunDetail | null, o: { palette: Palette; epoch: number | null; width: number }): void {
   if (!detail) {
@@ -89,6 +131,7 @@ export function renderFeatures(root: HTMLElement, detail: RunDetail | null, o: {
       card(
         'Validation accuracy',
         'From the run’s logs; the purple bar is the forecast of the final accuracy and its interval.',
+        HEALTHY_ACCURACY,
         lineChart({
           width: cw,
           height: chartH,
@@ -109,6 +152,7 @@ export function renderFeatures(root: HTMLElement, detail: RunDetail | null, o: {
     card(
       'Top eigenvalue (spectral radius)',
       'Largest eigenvalue of the symmetric weighted adjacency matrix (log scale when it spans more than a factor 20).',
+      HEALTHY_EIGENVALUE,
       lineChart({
         width: cw,
         height: chartH,
@@ -128,7 +172,7 @@ export function renderFeatures(root: HTMLElement, detail: RunDetail | null, o: {
       const k = layers.indexOf(l);
       series.push({ name: l.name, color: p.depth(k, layers.length), width: lineW, points: fs.epochs.map((e, i) => ({ x: e, y: vals[li][i] })), dots: fs.epochs.length <= 12 && layers.length <= 12 });
     });
-    cards.push(card(f.title, f.help, lineChart({ width: cw, height: chartH, label: `${f.title} per layer and epoch`, series, marker: o.epoch, xLabel: 'epoch', logY: f.logY })));
+    cards.push(card(f.title, f.help, f.healthy, lineChart({ width: cw, height: chartH, label: `${f.title} per layer and epoch`, series, marker: o.epoch, xLabel: 'epoch', logY: f.logY })));
   }
   // Layer key: depth colours, input → output.
   const key = h('div', { class: 'layer-key' }, h('span', { class: 'muted small' }, 'Layers (colour = depth): '));

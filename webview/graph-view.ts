@@ -77,6 +77,8 @@ export class GraphView {
   private byId = new Map<string, DrawNode>();
   private graph: DrawGraph | null = null;
   private selected: string | null = null;
+  /** Node ids per layout column, top to bottom (for keyboard movement). */
+  private cols: { layer: number; name: string; ids: string[] }[] = [];
   private headerFrame = 0;
   private paintFrame = 0;
   private renderSeq = 0;
@@ -133,6 +135,17 @@ export class GraphView {
       const b = (e.target as HTMLElement).closest<HTMLElement>('.layer-header');
       if (b && b.dataset.layer !== undefined) cb.onLayer(Number(b.dataset.layer));
     });
+    // ←/→ on a layer header: the neighbouring layer, selected.
+    this.headers.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      const list = Array.from(this.headers.querySelectorAll<HTMLElement>('.layer-header'));
+      const i = list.indexOf(e.target as HTMLElement);
+      const next = list[i + (e.key === 'ArrowRight' ? 1 : -1)];
+      e.preventDefault();
+      if (i < 0 || !next) return;
+      next.focus();
+      cb.onLayer(Number(next.dataset.layer));
+    });
   }
 
   get current(): DrawGraph | null {
@@ -182,6 +195,9 @@ export class GraphView {
         cy.add(els);
       });
       this.key = key;
+      const members: number[][] = layout.columns.map(() => []);
+      g.nodes.forEach((_, i) => members[layout.column[i]].push(i));
+      this.cols = layout.columns.map((c, k) => ({ layer: c.layer, name: c.name, ids: members[k].sort((a, b) => this.ys[a] - this.ys[b]).map((i) => this.ids[i]) }));
     }
 
     // Parallel edges (should the engine ever send them) are drawn once, their weights summed.
@@ -242,6 +258,35 @@ export class GraphView {
       }
     });
     return { rebuilt: !sameNodes, updateMs, visuals: vis, painted };
+  }
+
+  /** The drawing's columns (layers in network order) with their node ids, top to bottom. */
+  columns(): readonly { layer: number; name: string; ids: readonly string[] }[] {
+    return this.cols;
+  }
+
+  /** The node the keyboard is on: a dashed ring, brought into view (null clears). */
+  setFocus(id: string | null): void {
+    const i = id === null ? undefined : this.index.get(id);
+    this.painter.setFocused(i ?? -1);
+    if (id !== null && i !== undefined) {
+      const p = this.clientPosition(id);
+      const r = this.container.getBoundingClientRect();
+      if (p && (p.x < r.left || p.x > r.right || p.y < r.top || p.y > r.bottom)) this.cy.center(this.cy.getElementById(id));
+    }
+    this.schedulePaint();
+  }
+
+  /** Per-layer notes under the layer headers (e.g. the change since the previous epoch); `hot` marks the layers that changed most. */
+  annotateLayers(notes: ReadonlyMap<number, { text: string; title: string; hot: boolean }>): void {
+    for (const b of Array.from(this.headers.children) as HTMLElement[]) {
+      const n = notes.get(Number(b.dataset.layer));
+      const el = b.querySelector<HTMLElement>('.lh-change');
+      if (el) el.textContent = n ? n.text : '';
+      b.classList.toggle('hot', n?.hot ?? false);
+      if (n) b.dataset.change = n.title;
+      else delete b.dataset.change;
+    }
   }
 
   /** Marks the layer header whose statistics are shown (null clears). */
@@ -306,6 +351,7 @@ export class GraphView {
     this.colors = [];
     this.edgeTotal = 0;
     this.painter.setScene(null);
+    this.cols = [];
     this.schedulePaint();
     this.graph = null;
     this.byId.clear();
@@ -339,7 +385,7 @@ export class GraphView {
           { class: 'layer-header', type: 'button', 'data-layer': c.layer, title, 'aria-label': `layer ${c.name}` },
           h('span', { class: 'lh-name' }, c.name),
           h('span', { class: 'lh-index' }, String(c.layer)),
-          h('span', { class: 'lh-sub' }, sub),
+          h('span', { class: 'lh-sub' }, sub, h('span', { class: 'lh-change' })),
         );
       }),
     );

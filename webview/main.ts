@@ -2,8 +2,11 @@
  * The Training Dynamics dashboard (webview side), started here once the page is loaded. It
  * receives HostMessage from the extension, posts WebviewMessage back (dashboard-protocol.ts), keeps
  * its view state with vscode.getState/setState, and draws three tabs:
- * Runs (list, learning curves, forecasts), Network (the selected run's graph per epoch, with
- * Cytoscape) and Features (per-layer graph statistics over epochs).
+ * Runs (the sweep view: the runs table with a column per hyperparameter, sorting and filtering,
+ * parallel coordinates, parameter importance, learning curves, the host's stopping advice),
+ * Network (the selected run's graph per epoch, with Cytoscape, what changed and where, a layer
+ * table as its text alternative, keyboard access) and Features (per-layer graph statistics over
+ * epochs, each chart with a line on what a healthy run looks like).
  *
  * The parts: dashboard.ts coordinates; page.ts, controls.ts, messages.ts, graph-cache.ts,
  * playback.ts, render.ts and graph-view.ts do the rest.
@@ -13,8 +16,17 @@
  *
  * DOM contract (the UI tests rely on it):
  *  - #tab-runs, #tab-network, #tab-features: the tab buttons (aria-selected="true" on the open one).
- *  - .run-row[data-run-id] (and data-status): one per run; click selects, double-click/Enter opens
- *    the network; .stop-run[data-run-id] in each row posts stopRun (disabled once requested).
+ *  - tr.run-row[data-run-id] (and data-status, data-training): one per run the filter keeps; click
+ *    selects, double-click/Enter opens the network; .stop-run[data-run-id] in the row of a run
+ *    still training posts stopRun (disabled once requested); td.hp-cell[data-key] its
+ *    hyperparameters; .run-rank its rank in the sweep.
+ *  - button.sort-header[data-sort] in the table's header cells (aria-sort on the cell): `score`,
+ *    `name`, `status`, `epochs`, `forecast`, `final` or `hp:<key>`; a click sorts, again reverses.
+ *  - #run-filter (the filter line), #filter-clear, #runs-count ("2 of 6 runs"), #metric.
+ *  - #advice-banner (hidden without advice): #advice-text, the sentence; li[data-run-id] per run.
+ *  - svg.parallel: path.pc-line[data-run-id] per run (.dim when filtered out), .pc-axis[data-key]
+ *    with .pc-hit (drag to brush) and .pc-brush; #importance with #importance-method and
+ *    tr[data-key] per parameter.
  *  - #graph: the Cytoscape container; canvas.network-canvas in it holds the painted network
  *    (network-painter.ts). After each render has been painted: data-nodes, data-edges
  *    (elements drawn), data-epoch (the epoch number), data-colors (8-hex-digit hash of the node
@@ -26,6 +38,10 @@
  *  - #thinned-note: exactly DrawGraph.thinned; hidden (with its bar, #thinned-bar) when null.
  *  - .layer-header[data-layer]: click shows #layer-details[data-layer]; a node click shows
  *    #node-details[data-node-id] (rows tr[data-field]).
+ *  - #graph takes the keyboard (network-keys.ts); #graph-live announces what the cursor is on.
+ *  - #layer-table: tr[data-layer] per layer (.active when selected), .layer-link buttons select;
+ *    #insights: li[data-insight="change" | "units" | "forecast"].
+ *  - .feature-card .card-health: the chart's line on a healthy run.
  *  - body[data-ready="1"] after the first graph render.
  *  - window.__dashboard: nodePosition(id) → client {x, y} | null, nodeColor(id) → the node's
  *    fill (#rrggbb) | null, nodeIds(), state() (read-only hooks for tests: a node is clicked with

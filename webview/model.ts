@@ -1,15 +1,14 @@
 /**
  * The dashboard's view state and the pure logic around it: restoring persisted state, merging
- * live updates from the host without losing the user's selection, sorting runs, marking the best
+ * live updates from the host without losing the user's selection, marking the best
  * run of each sweep. No DOM here.
  */
 import type { RunSummary } from '../src/shared/dashboard-protocol';
+import { isColumnId, METRICS, type ColumnId, type MetricKey, type SortDir } from './sweep-model';
 
 export type Tab = 'runs' | 'network' | 'features';
-export type SortKey = 'forecast' | 'final' | 'name' | 'status';
 
 export const TABS: readonly Tab[] = ['runs', 'network', 'features'];
-export const SORT_KEYS: readonly SortKey[] = ['forecast', 'final', 'name', 'status'];
 
 /** What the webview persists with vscode.setState (and restores after a reload). */
 export interface ViewState {
@@ -21,7 +20,15 @@ export interface ViewState {
   compare: boolean;
   /** Epoch compared against in compare mode (null: the run's first epoch). */
   compareEpoch: number | null;
-  sort: SortKey;
+  /** The runs table's sort column and direction. */
+  sort: ColumnId;
+  sortDir: SortDir;
+  /** The runs table's filter line (sweep-filter.ts); brushes on the parallel coordinates write it. */
+  filter: string;
+  /** What runs are ranked and coloured by in the sweep charts. */
+  metric: MetricKey;
+  /** Hyperparameter columns the user picked, in order; null: the first few that vary. */
+  columns: string[] | null;
   loop: boolean;
   /** Jump to each new epoch as it is analyzed. */
   follow: boolean;
@@ -37,7 +44,11 @@ export const DEFAULT_STATE: ViewState = {
   epoch: null,
   compare: false,
   compareEpoch: null,
-  sort: 'forecast',
+  sort: 'score',
+  sortDir: 'desc',
+  filter: '',
+  metric: 'score',
+  columns: null,
   loop: true,
   follow: false,
   node: null,
@@ -56,7 +67,11 @@ export function restoreState(raw: unknown): ViewState {
   if (isEpoch(o.epoch)) s.epoch = o.epoch;
   if (typeof o.compare === 'boolean') s.compare = o.compare;
   if (isEpoch(o.compareEpoch)) s.compareEpoch = o.compareEpoch;
-  if (SORT_KEYS.includes(o.sort as SortKey)) s.sort = o.sort as SortKey;
+  if (isColumnId(o.sort)) s.sort = o.sort;
+  if (o.sortDir === 'asc' || o.sortDir === 'desc') s.sortDir = o.sortDir;
+  if (typeof o.filter === 'string' && o.filter.length <= 2000) s.filter = o.filter;
+  if (METRICS.includes(o.metric as MetricKey)) s.metric = o.metric as MetricKey;
+  if (Array.isArray(o.columns) && o.columns.length <= 200 && o.columns.every((c) => typeof c === 'string' && c.length <= 512)) s.columns = [...new Set(o.columns as string[])];
   if (typeof o.loop === 'boolean') s.loop = o.loop;
   if (typeof o.follow === 'boolean') s.follow = o.follow;
   if (typeof o.node === 'string' && o.node.length <= 4096) s.node = o.node;
@@ -132,32 +147,6 @@ export function bestPerSweep(runs: readonly RunSummary[]): Map<string, string> {
     best.set(sweep, top.id);
   }
   return best;
-}
-
-const STATUS_ORDER: Record<RunSummary['status'], number> = { analyzing: 0, waiting: 1, ready: 2, error: 3 };
-
-/** Runs sorted for display (a new array). Runs without the sort key go last; ties by name. */
-export function sortRuns(runs: readonly RunSummary[], key: SortKey): RunSummary[] {
-  const byName = (a: RunSummary, b: RunSummary): number => a.name.localeCompare(b.name, undefined, { numeric: true }) || a.id.localeCompare(b.id);
-  const desc = (f: (r: RunSummary) => number | null) => (a: RunSummary, b: RunSummary): number => {
-    const x = f(a), y = f(b);
-    if (x === null && y === null) return byName(a, b);
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return y - x || byName(a, b);
-  };
-  const out = [...runs];
-  switch (key) {
-    case 'forecast':
-      return out.sort(desc((r) => (r.forecast && Number.isFinite(r.forecast.accuracy) ? r.forecast.accuracy : null)));
-    case 'final':
-      return out.sort(desc((r) => (r.finalAccuracy !== null && Number.isFinite(r.finalAccuracy) ? r.finalAccuracy : null)));
-    case 'status':
-      return out.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b));
-    case 'name':
-    default:
-      return out.sort(byName);
-  }
 }
 
 /** Runs grouped by sweep (groups in order of first appearance in `runs`). */

@@ -68,6 +68,7 @@ export class NetworkPainter {
   private byColor = new Map<string, number[]>();
   private groups: number[] = [];
   private selected = -1;
+  private focused = -1;
   private selectedEdges: number[] = [];
 
   constructor() {
@@ -98,6 +99,7 @@ export class NetworkPainter {
       }
     }
     this.setSelected(this.selected);
+    this.setFocused(this.focused);
   }
 
   setStyle(style: PaintStyle): void {
@@ -111,6 +113,12 @@ export class NetworkPainter {
     this.selectedEdges = [];
     if (!s || this.selected < 0) return;
     for (let e = 0; e < s.source.length; e++) if (s.source[e] === this.selected || s.target[e] === this.selected) this.selectedEdges.push(e);
+  }
+
+  /** Rings node `index` with a dashed line: the keyboard's position (-1: none). */
+  setFocused(index: number): void {
+    const s = this.scene;
+    this.focused = s && index >= 0 && index < s.x.length ? index : -1;
   }
 
   /** Draws the scene for Cytoscape's viewport on a canvas of `width` × `height` CSS pixels. */
@@ -208,6 +216,19 @@ export class NetworkPainter {
       ctx.lineWidth = this.style.unit * 3;
       ctx.strokeStyle = this.style.focus;
       ctx.stroke();
+    }
+    const f = this.focused;
+    if (f >= 0) {
+      // Outside the node, so its fill (what the pixel tests read) stays as painted; sized in
+      // screen pixels, so it shows on the smallest node.
+      const r = Math.max(size[f] / 2 + 4 / zoom, 9 / zoom);
+      ctx.beginPath();
+      ctx.arc(x[f], y[f], r, 0, 2 * Math.PI);
+      ctx.setLineDash([4 / zoom, 3 / zoom]);
+      ctx.lineWidth = 2 / zoom;
+      ctx.strokeStyle = this.style.focus;
+      ctx.stroke();
+      ctx.setLineDash([]);
     }
   }
 }

@@ -1,15 +1,21 @@
 /**
  * The Network tab: decides what the drawing shows for the view state (which epoch, which
  * comparison, which node or layer is selected), gets the graphs through the graph cache, drives
- * playback, and renders the drawing (graph-view.ts) with its status line, side panel and toolbar.
+ * playback, and renders the drawing (graph-view.ts) with its status line, side panel and toolbar,
+ * the layers' report (what changed, dead and outsized units, what drives the forecast: a card,
+ * notes under the headers and the layer table) and the keyboard access (network-keys.ts).
  */
 import type { DrawGraph, RunDetail, RunSummary } from '../src/shared/dashboard-protocol';
 import { renderNetworkControls, renderPlayButton } from './controls';
 import type { NodeHistoryPoint } from './details';
-import { byId } from './dom';
+import { byId, fill } from './dom';
+import { count, num } from './format';
 import { GraphCache, graphKey, neededEpochs } from './graph-cache';
 import { GraphView } from './graph-view';
+import { layerReport, type LayerReport } from './layer-change';
+import { layerInsights, layerNotes, layerTable, signedPct } from './layer-table';
 import type { HostChannel } from './messages';
+import { wireGraphKeys } from './network-keys';
 import type { ViewState } from './model';
 import { Playback } from './playback';
 import { clearGraphSide, graphStatus, renderGraphSide, renderSidebar, renderTooltip, runRanges } from './render';
@@ -28,6 +34,7 @@ export interface DashboardData {
 
 export interface NetworkHost {
   setEpoch(epoch: number): void;
+  step(delta: number): void;
   persist(): void;
 }
 
@@ -62,6 +69,60 @@ export class NetworkTab {
       onBackground: () => this.selectNothing(),
       onHover: (n, x, y) => renderTooltip(this.view.current, n, x, y),
     });
+    wireGraphKeys(byId('graph'), byId('graph-live'), {
+      view: this.view,
+      selectedLayer: () => this.d.state.layer,
+      selectLayer: (l) => this.selectLayer(l),
+      selectNode: (id) => this.selectNode(id),
+      hover: (id) => {
+        const g = this.view.current;
+        const n = id === null ? null : (g?.nodes.find((x) => x.id === id) ?? null);
+        const at = id === null ? null : this.view.clientPosition(id);
+        const r = byId('graph').getBoundingClientRect();
+        renderTooltip(g, n, at ? at.x - r.left : 0, at ? at.y - r.top : 0);
+      },
+      step: (delta) => host.step(delta),
+      describeLayer: (l) => this.describeLayer(l),
+      describeNode: (id) => this.describeNode(id),
+    });
+  }
+
+  /** The report on the shown epoch's layers (against the compared or the previous epoch). */
+  private report(): LayerReport | null {
+    const { detail, state } = this.d;
+    if (!detail || state.epoch === null) return null;
+    return layerReport(detail, state.epoch, this.compareEpoch() ?? this.previousEpoch(), this.view.current);
+  }
+
+  private describeLayer(layer: number): string {
+    const r = this.report()?.rows.find((x) => x.index === layer);
+    const name = r?.name ?? this.view.columns().find((c) => c.layer === layer)?.name ?? `layer ${layer}`;
+    if (!r) return `Layer ${name}.`;
+    const parts = [`Layer ${name}, ${r.kind}, ${count(r.nodes)} nodes`, `mean weighted degree ${num(r.degMean, 3)}${r.degChange !== null ? `, ${signedPct(r.degChange)}` : ''}`];
+    if (r.health && (r.health.dead || r.health.outsized)) parts.push(`${r.health.dead} dead, ${r.health.outsized} outsized units`);
+    if (r.drive !== null) parts.push(`${Math.round(r.drive * 100)}% of the forecast`);
+    return `${parts.join('; ')}. Down arrow for its nodes.`;
+  }
+
+  private describeNode(id: string): string {
+    const g = this.view.current;
+    const n = g?.nodes.find((x) => x.id === id);
+    if (!g || !n) return '';
+    const col = this.view.columns().find((c) => c.layer === n.layer);
+    const pos = col ? col.ids.indexOf(id) + 1 : 0;
+    return `${col?.name ?? n.layer} node ${pos} of ${col?.ids.length ?? 0}${n.members > 1 ? `, a group of ${n.members}` : ''}: centrality ${num(n.centrality, 3)}, weighted degree ${num(n.degree, 3)}. Enter shows its details.`;
+  }
+
+  /** The layers' report: the sidebar card, the header notes and the table (keeping the keyboard's place in them). */
+  private renderLayers(): void {
+    const rep = this.report();
+    const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('.layer-link');
+    const where = focused ? { box: focused.closest('#insights') ? 'insights-box' : 'layer-table-wrap', layer: focused.dataset.layer } : null;
+    const cb = { selectLayer: (l: number) => this.selectLayer(l) };
+    fill(byId('insights-box'), this.view.current ? layerInsights(rep, cb) : null);
+    fill(byId('layer-table-wrap'), this.view.current ? layerTable(rep, this.d.state.layer, cb) : null);
+    this.view.annotateLayers(layerNotes(rep));
+    if (where) byId(where.box).querySelector<HTMLElement>(`.layer-link[data-layer="${where.layer}"]`)?.focus();
   }
 
   /** The drawing must be redone (another run, new run-wide ranges, another palette). */
@@ -194,9 +255,11 @@ export class NetworkTab {
     const info = this.view.render({ graph: g, epoch, palette, centralityMax: ranges.c, degreeMax: ranges.d, compare: cg ? centralityById(cg) : null, selectedNode: this.d.state.node });
     // The side panel changes in the same frame as the picture.
     renderGraphSide(g, { detail, epoch, palette, ranges, compare: cg && ce !== null ? { epoch, against: ce, max: info.visuals.deltaMax } : null });
-    this.renderSidebar();
+    this.renderSidebar(false);
     await info.painted;
     if (this.view.current !== g) return; // a newer render took over
+    // The layers' report right after the picture, so that it never holds the picture back.
+    this.renderLayers();
     document.body.dataset.ready = '1';
   }
 
@@ -204,11 +267,15 @@ export class NetworkTab {
     this.view.clear();
     this.shown = null;
     clearGraphSide();
+    fill(byId('insights-box'));
+    fill(byId('layer-table-wrap'));
   }
 
-  private renderSidebar(): void {
+  /** The sidebar for the selection; with `layers`, the layers' report too (else the caller renders it). */
+  private renderSidebar(layers = true): void {
     const { node, layer, epoch } = this.d.state;
     this.view.markLayer(node === null ? layer : null);
+    if (layers) this.renderLayers();
     const g = this.view.current;
     const palette = this.d.palette;
     if (node !== null && g && epoch !== null) {

@@ -1,15 +1,13 @@
 /**
- * Rendering of the dashboard's parts from plain inputs: the run title, the Runs and Features
- * tabs, and around the network drawing its status line, thinning note, legend, summary, details
- * sidebar and tooltip. No state here: the dashboard decides what to show and calls these.
+ * Rendering of the dashboard's parts from plain inputs: the run title, the Features tab, and
+ * around the network drawing its status line, thinning note, legend, summary, details sidebar
+ * and tooltip. No state here: the dashboard decides what to show and calls these.
  */
 import type { DrawGraph, DrawNode, RunDetail, RunSummary } from '../src/shared/dashboard-protocol';
 import { graphSummary, layerDetails, legend, nodeDetails, type NodeHistoryPoint } from './details';
 import { byId, fill, h } from './dom';
 import { renderFeatures } from './features-view';
 import { forecastText, num, pct } from './format';
-import type { SortKey } from './model';
-import { renderRunList, sweepChart, type RunsViewCallbacks } from './runs-view';
 import type { Palette } from './theme';
 import { maxOf } from './visuals';
 
@@ -27,21 +25,6 @@ export function renderTitle(r: RunSummary | undefined, runCount: number): void {
     r.forecast ? h('span', { class: 'title-forecast', title: 'forecast of the final accuracy' }, ` · forecast ${forecastText(r.forecast)}`) : null,
     r.finalAccuracy !== null ? h('span', {}, ` · final ${pct(r.finalAccuracy)}`) : null,
   );
-}
-
-export function renderRunsTab(runs: readonly RunSummary[], o: { selected: string | null; sort: SortKey; stopRequested: ReadonlySet<string>; palette: Palette }, cb: RunsViewCallbacks): void {
-  const list = byId('run-list');
-  byId<HTMLSelectElement>('sort').value = o.sort;
-  const n = runs.length;
-  byId('runs-count').textContent = n ? ` ${n} run${n === 1 ? '' : 's'}` : '';
-  if (n === 0) {
-    fill(byId('sweep-chart'));
-    list.replaceChildren(h('div', { class: 'empty' }, 'No runs yet. Runs appear here as soon as a folder in the workspace holds checkpoints.'));
-    return;
-  }
-  const width = byId('panel-runs').clientWidth || 800;
-  fill(byId('sweep-chart'), n > 1 ? sweepChart(runs, o.selected, o.palette, width - 40) : null);
-  renderRunList(list, runs, o, cb);
 }
 
 export function renderFeaturesTab(detail: RunDetail | null, palette: Palette, epoch: number | null): void {
@@ -108,7 +91,7 @@ export function renderSidebar(s: Sidebar, palette: Palette): void {
   } else if (s.kind === 'layer') {
     fill(d, layerDetails(s.detail, s.layer, s.graph, { epoch: s.epoch, palette }));
   } else {
-    fill(d, h('div', { class: 'hint muted' }, s.drawn ? 'Click a node for its numbers, a layer name above the graph for the layer’s statistics. Scroll to zoom, drag to pan, ←/→ to step epochs.' : ''));
+    fill(d, h('div', { class: 'hint muted' }, s.drawn ? 'Click a node for its numbers, a layer name above the graph for the layer’s statistics. Scroll to zoom, drag to pan. From the keyboard: Tab to the drawing, ←/→ for layers, ↓/↑ for nodes, Enter to select, [ and ] for epochs (←/→ on the toolbar).' : ''));
   }
 }
 

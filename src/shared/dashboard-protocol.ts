@@ -92,6 +92,13 @@ export interface ForecastView {
   horizonNote?: string;
   /** Why the forecast is what it is when no predictor made it (a diverged run: chance level). */
   reason?: string;
+  /**
+   * The layers this forecast leans on, by the predictor's own account: each layer's share of the
+   * importance of the features read from it (layer names as in LayerView.name, shares summing to
+   * at most 1). Optional: without it the dashboard shows how much each layer's forecast inputs
+   * moved over the epochs the forecast read, and says so.
+   */
+  drivers?: { layer: string; share: number }[];
 }
 
 export interface AccuracyPoint {

@@ -2,7 +2,9 @@
  * The dashboard webview in a real browser (headless Chromium through playwright-core): the built
  * bundle (dist/webview.js) and stylesheet, the page the panel serves (same HTML, same CSP), a stub
  * of acquireVsCodeApi and a fake host in this process that answers with protocol messages made
- * from real checkpoints (fixtures.ts). Screenshots land in /tmp/dashboard-*.png.
+ * from real checkpoints (fixtures.ts), and a 150-run sweep of the model zoo for the sweep view
+ * (zoo-sweep.ts). Screenshots land in /tmp/dashboard-*.png (DASHBOARD_SHOTS); those of the sweep
+ * view, the Network tab and the Features tab also in test/e2e/screenshots/webview-*.png.
  *
  * Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium; `npm test` installs it
  * through the e2e harness first) or CHROMIUM_PATH; without one the tests fail, they are not skipped.
@@ -10,17 +12,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, paintedColors, startHarness, switchEpoch, type EpochSwitch, type Harness } from './harness';
-import { gkey, HOSTILE_NAME, type Fixture } from './fixtures';
+import { CHROMIUM, paintedColors, ROOT, startHarness, switchEpoch, type EpochSwitch, type Harness } from './harness';
+import { gkey, HOSTILE_NAME, HOSTILE_VALUE, type Fixture } from './fixtures';
+import { buildZooSweep } from './zoo-sweep';
 import { num } from '../../webview/format';
 
 const missing = fs.existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
 const SHOTS = process.env.DASHBOARD_SHOTS ?? '/tmp';
+/** The screenshots of the sweep view, the Network tab and the Features tab that the repository keeps. */
+const KEPT_SHOTS = path.join(ROOT, 'test', 'e2e', 'screenshots');
+
+/** Run names of the table's rows in one sweep, top to bottom. */
+const rowNames = (p: Page, sweepPrefix: string): Promise<string[]> =>
+  p.$$eval('tr.run-row', (rows, prefix) => rows.filter((r) => (r as HTMLElement).dataset.runId!.startsWith(prefix)).map((r) => r.querySelector('.run-name')!.textContent!), sweepPrefix);
 
 let harness: Harness;
 let fx: Fixture;
-const open: Harness['open'] = (theme, viewport) => harness.open(theme, viewport);
+const open: Harness['open'] = (theme, viewport, fixture) => harness.open(theme, viewport, fixture);
 
 const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.locator(sel).getAttribute(name);
 
@@ -31,6 +41,7 @@ const median = (v: number[]): number => {
 
 before(async () => {
   if (missing) throw new Error(missing);
+  fs.mkdirSync(KEPT_SHOTS, { recursive: true });
   harness = await startHarness();
   fx = harness.fx;
 });
@@ -71,6 +82,51 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     assert.equal(await p.locator('img, script:not([src]):not([nonce]), b').count(), 0);
     assert.equal(await p.locator('svg.spark').count(), 4);
     await p.screenshot({ path: `${SHOTS}/dashboard-dark-runs.png` });
+  });
+
+  await t.test('sweep view: hyperparameter columns from the runs’ configs, sorting by a column, filtering, the advice banner', async () => {
+    const sweep = path.dirname(lenet.id) + path.sep;
+    // Columns: the keys that vary between the runs' config.json, learning rate first; the shared ones in a line.
+    const heads = await p.$$eval('button.sort-header[data-sort^="hp:"]', (bs) => bs.map((b) => (b as HTMLElement).dataset.sort));
+    assert.deepEqual(heads.slice(0, 3), ['hp:lr', 'hp:batch_size', 'hp:optimizer']);
+    assert.ok(heads.includes('hp:weight_decay') && heads.includes('hp:dropout'), heads.join(' '));
+    assert.ok(!heads.includes('hp:arch') && !heads.includes('hp:index'));
+    assert.match(await p.locator('#sweep-constants').innerText(), /arch=lenet/);
+    assert.equal(await p.locator(`tr.run-row[data-run-id="${lenet.id}"] td.hp-cell[data-key="lr"]`).innerText(), '4.1e-4');
+    assert.equal(await p.locator(`tr.run-row[data-run-id="${fx.runs[1].id}"] td.hp-cell[data-key="optimizer"]`).innerText(), 'adam');
+    const hostileRow = p.locator('tr.run-row').filter({ hasText: HOSTILE_NAME });
+    assert.equal(await hostileRow.locator('td.hp-cell[data-key="optimizer"]').textContent(), HOSTILE_VALUE);
+    // The ranking: rank column by final accuracy, else forecast; no Stop for a finished run.
+    assert.deepEqual(await rowNames(p, sweep), ['run0000', 'run0001', 'run0002', HOSTILE_NAME, 'run0003']);
+    assert.equal(await p.locator(`tr.run-row[data-run-id="${lenet.id}"] .run-rank`).innerText(), '#1');
+    assert.equal(await p.locator(`.stop-run[data-run-id="${lenet.id}"]`).count(), 0);
+    // Sorting by a hyperparameter, both ways; runs without it stay last.
+    await p.click('button.sort-header[data-sort="hp:lr"]');
+    assert.equal(await p.locator('th:has(button.sort-header[data-sort="hp:lr"])').getAttribute('aria-sort'), 'ascending');
+    assert.deepEqual(await rowNames(p, sweep), ['run0001', 'run0000', 'run0002', HOSTILE_NAME, 'run0003']);
+    await p.click('button.sort-header[data-sort="hp:lr"]');
+    assert.equal(await p.locator('th:has(button.sort-header[data-sort="hp:lr"])').getAttribute('aria-sort'), 'descending');
+    assert.deepEqual(await rowNames(p, sweep), [HOSTILE_NAME, 'run0002', 'run0000', 'run0001', 'run0003']);
+    // The advice banner: the host's advice, summed.
+    assert.equal(await p.locator('#advice-text').innerText(), 'Stop these 2 runs now, saving about 17 epochs of compute.');
+    const advised = await p.$$eval('#advice-banner li', (li) => li.map((x) => (x as HTMLElement).dataset.runId));
+    assert.deepEqual(advised, [fx.runs[1].id, fx.runs[2].id]);
+    assert.match(await p.locator('#advice-banner').innerText(), /diverged at epoch 4: train_loss is NaN/);
+    // Parallel coordinates and importance describe the LeNet sweep.
+    assert.equal(await p.locator('svg.parallel path.pc-line').count(), 4, 'every run of the sweep with a value');
+    assert.match(await p.locator('#importance-method').innerText(), /on 3 runs/);
+    // Filtering by a typed condition.
+    await p.fill('#run-filter', 'optimizer=adam');
+    await p.press('#run-filter', 'Enter');
+    await p.waitForFunction(() => document.querySelectorAll('tr.run-row').length === 2);
+    assert.equal(await p.locator('#runs-count').innerText(), '2 of 6 runs');
+    assert.equal(await p.locator('svg.parallel path.pc-line.dim').count(), 2);
+    await p.screenshot({ path: `${SHOTS}/dashboard-dark-sweep-filtered.png` });
+    await p.click('#filter-clear');
+    await p.waitForFunction(() => document.querySelectorAll('tr.run-row').length === 6);
+    await p.click('button.sort-header[data-sort="score"]');
+    assert.deepEqual(await rowNames(p, sweep), ['run0000', 'run0001', 'run0002', HOSTILE_NAME, 'run0003']);
+    await p.screenshot({ path: `${KEPT_SHOTS}/webview-sweep-view-examples.png` });
   });
 
   await t.test('network: the slider changes data-epoch and data-colors, reusing the drawing', async () => {
@@ -135,6 +191,43 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     await p.screenshot({ path: `${SHOTS}/dashboard-dark-layer.png` });
   });
 
+  await t.test('network keyboard: arrows move between layers and nodes, Enter selects; the layer table lists every layer', async () => {
+    const a = fx.details.get(lenet.id)!.checkpoints.find((c) => c.epoch === lenet.epochs[3])!.analysis;
+    // The table alternative: one row per layer, with its change since the previous epoch.
+    assert.deepEqual(await p.$$eval('#layer-table tbody tr', (rows) => rows.map((r) => r.querySelector('.layer-link')!.textContent)), a.layers.map((l) => l.name));
+    assert.match(await p.locator('#layer-table thead').innerText(), new RegExp(`Δ since ${lenet.epochs[2]}`));
+    assert.equal(await p.locator('#layer-table tr.active').getAttribute('data-layer'), '3');
+    assert.match(await p.locator('#insights [data-insight="change"]').innerText(), /Most change/);
+    assert.match(await p.locator('#insights [data-insight="forecast"]').innerText(), /forecast/);
+    // The keyboard: the drawing takes focus; → and ← select the next and previous layer.
+    await p.focus('#graph');
+    await p.keyboard.press('ArrowRight');
+    await p.waitForSelector('#layer-details[data-layer="4"]');
+    assert.equal(await p.locator('#layer-table tr.active').getAttribute('data-layer'), '4');
+    assert.equal(await p.locator('.layer-header.active').getAttribute('data-layer'), '4');
+    await p.keyboard.press('ArrowLeft');
+    await p.keyboard.press('ArrowLeft');
+    await p.waitForSelector('#layer-details[data-layer="2"]');
+    assert.equal(await attr(p, '#graph', 'data-epoch'), String(lenet.epochs[3]), 'the arrows in the drawing do not step epochs');
+    assert.match((await p.locator('#graph-live').textContent()) ?? '', new RegExp(`Layer ${a.layers[2].name}`));
+    // ↓ walks the layer's nodes, Enter selects one.
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('ArrowDown');
+    assert.match((await p.locator('#graph-live').textContent()) ?? '', new RegExp(`${a.layers[2].name} node 2 of \\d+`));
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('#node-details');
+    assert.ok((await p.locator('#node-details').innerText()).includes(a.layers[2].name));
+    await p.keyboard.press('Escape');
+    await p.keyboard.press('End');
+    await p.waitForSelector(`#layer-details[data-layer="${a.layers.length - 1}"]`);
+    // A layer name in the table selects it, as its header does.
+    await p.click('#layer-table .layer-link[data-layer="1"]');
+    await p.waitForSelector('#layer-details[data-layer="1"]');
+    await p.screenshot({ path: `${KEPT_SHOTS}/webview-network-tab.png` });
+    await p.locator('.layer-header[data-layer="3"]').click();
+    await p.waitForSelector('#layer-details[data-layer="3"]');
+  });
+
   await t.test('compare mode colours by the change between two epochs', async () => {
     const before = await attr(p, '#graph', 'data-colors');
     await p.check('#compare');
@@ -160,7 +253,11 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     await p.waitForSelector('.feature-card svg.chart');
     assert.ok((await p.locator('.feature-card').count()) >= 8);
     assert.equal(await p.locator('.feature-card').first().locator('.card-title').innerText(), 'Validation accuracy');
+    // One line per chart on what a healthy run looks like.
+    const health = await p.$$eval('.feature-card', (cards) => cards.map((c) => c.querySelector('.card-health')?.textContent ?? ''));
+    assert.ok(health.every((x) => /^Healthy: \S.{20,}/.test(x)), health.join('\n'));
     await p.screenshot({ path: `${SHOTS}/dashboard-dark-features.png` });
+    await p.screenshot({ path: `${KEPT_SHOTS}/webview-features-tab.png` });
   });
 
   await t.test('live update keeps run, tab and epoch; stop asks the host', async () => {
@@ -250,6 +347,41 @@ test('dashboard in Chromium: runs, network, epochs, details, features, state, th
     assert.deepEqual(dialogs, []);
     assert.deepEqual(host.invalid, []);
   });
+  await p.context().close();
+});
+
+test('sweep view of the 150-run LeNet / Fashion-MNIST zoo: ranking, advice, importance, brushing', { timeout: 120_000 }, async () => {
+  const zoo = buildZooSweep();
+  const { p, errors, dialogs } = await open('dark', { width: 1400, height: 900 }, zoo);
+  await p.waitForSelector('svg.parallel path.pc-line');
+  assert.equal(await p.locator('tr.run-row').count(), 150);
+  const advised = zoo.runs.filter((r) => r.advice?.stop);
+  const saved = advised.reduce((s, r) => s + (r.advice!.epochsSaved ?? 0), 0);
+  assert.ok(advised.length > 1);
+  assert.equal(await p.locator('#advice-text').innerText(), `Stop these ${advised.length} runs now, saving about ${saved} epochs of compute.`);
+  assert.match(await p.locator('#importance-method').innerText(), /on 150 runs/);
+  const keys = await p.$$eval('#importance tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+  assert.ok(keys.includes('lr') && keys.includes('seed'), keys.join(' '));
+  assert.equal(await p.locator('.pc-axis[data-key="lr"] text', { hasText: /^log$/ }).count(), 1, 'the learning rate on a log axis');
+  await p.screenshot({ path: `${KEPT_SHOTS}/webview-sweep-view.png` });
+  // Brushing the learning-rate axis writes the range into the filter line and filters the table.
+  const hit = (await p.locator('.pc-hit[data-key="lr"]').boundingBox())!;
+  await p.mouse.move(hit.x + hit.width / 2, hit.y + hit.height * 0.25);
+  await p.mouse.down();
+  await p.mouse.move(hit.x + hit.width / 2, hit.y + hit.height * 0.6, { steps: 6 });
+  await p.mouse.up();
+  await p.waitForFunction(() => /lr>=\S+ lr<=\S+/.test((document.getElementById('run-filter') as HTMLInputElement).value));
+  const kept = await p.locator('tr.run-row').count();
+  assert.ok(kept > 0 && kept < 150, `${kept} runs kept`);
+  assert.equal(await p.locator('.pc-axis[data-key="lr"] rect.pc-brush').count(), 1);
+  assert.match(await p.locator('#runs-count').innerText(), new RegExp(`^${kept} of 150 runs$`));
+  await p.screenshot({ path: `${SHOTS}/dashboard-dark-sweep-brushed.png` });
+  // A click on the axis clears its brush.
+  await p.mouse.click(hit.x + hit.width / 2, hit.y + hit.height * 0.9);
+  await p.waitForFunction(() => document.querySelectorAll('tr.run-row').length === 150);
+  assert.deepEqual(await p.evaluate(() => (window as any).__csp as string[]), []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(dialogs, []);
   await p.context().close();
 });
 

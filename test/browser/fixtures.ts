@@ -1,6 +1,10 @@
 /**
  * Protocol messages for the browser test, made from real checkpoints with the engine:
- * - the LeNet sweep in examples/lenet-fashion (3 runs, epochs 0–5, real training logs);
+ * - the LeNet sweep in examples/lenet-fashion (3 runs, epochs 0–5, real training logs, the
+ *   hyperparameters of each run's config.json). What the host reads from logs (training status,
+ *   horizon, divergence) and its stopping advice are set here as the host would send them for a
+ *   sweep caught mid-training: run0000 finished, run0001 running and forecast far below the best,
+ *   run0002 diverged; both of the latter advised to stop;
  * - a ~5,000-node drawing of the MobileNetV2 fixture, with synthetic "epochs" (weights and node
  *   values perturbed deterministically) for timing epoch switches on a large drawing;
  * - a run with a hostile folder name and hostile error messages, and one still waiting.
@@ -16,6 +20,8 @@ import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
+export const HOSTILE_VALUE = '<script>alert(4)</script>';
+export const HOSTILE_KEY = '<b onclick=alert(5)>k</b>';
 
 export interface Fixture {
   runs: RunSummary[];
@@ -25,6 +31,31 @@ export interface Fixture {
   bigRunId: string;
   bigEpochs: number[];
 }
+
+/** What a run's config.json says, as the host's flat hyperparameters. */
+function readConfig(dir: string): RunSummary['hyperparameters'] {
+  const f = path.join(dir, 'config.json');
+  if (!fs.existsSync(f)) return { values: {}, sources: {} };
+  const o = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, number | string | boolean>;
+  return { values: o, sources: Object.fromEntries(Object.keys(o).map((k) => [k, 'config.json'])) };
+}
+
+/** The host's view of each example run's training, as if caught at epoch 5 (run0000 already done). */
+const TRAINING: Pick<RunSummary, 'training' | 'horizon' | 'diverged' | 'advice'>[] = [
+  { training: { status: 'finished', reason: 'logged its test result after 8 epochs', lastEpoch: 8 }, horizon: { epochs: 8, steps: null, source: 'log' }, diverged: null, advice: null },
+  {
+    training: { status: 'running', reason: 'a checkpoint was written in the last minutes', lastEpoch: 5 },
+    horizon: { epochs: 15, steps: null, source: 'config' },
+    diverged: null,
+    advice: { stop: true, reason: 'forecast 39.2% (80% interval 30.0–47.0%) is 37 points below the best run of the sweep (76.8%)', epochsSaved: 10 },
+  },
+  {
+    training: { status: 'diverged', reason: 'train_loss became NaN at epoch 4', lastEpoch: 5 },
+    horizon: { epochs: 12, steps: null, source: 'config' },
+    diverged: { epoch: 4, metric: 'train_loss' },
+    advice: { stop: true, reason: 'diverged at epoch 4: train_loss is NaN', epochsSaved: 7 },
+  },
+];
 
 export const gkey = (runId: string, epoch: number): string => `${runId}\u0000${epoch}`;
 
@@ -70,7 +101,7 @@ export function buildFixture(): Fixture {
   const forecasts = [
     { accuracy: 0.781, low: 0.752, high: 0.81, epochsUsed: 3, model: 'forest' },
     { accuracy: 0.392, low: 0.3, high: 0.47, epochsUsed: 3, model: 'forest' },
-    null,
+    { accuracy: 0.1, low: 0.1, high: 0.1, epochsUsed: 3, model: 'chance level', reason: 'diverged at epoch 4: chance level for 10 classes' },
   ];
   fs.readdirSync(sweep)
     .filter((d) => fs.statSync(path.join(sweep, d)).isDirectory())
@@ -90,6 +121,7 @@ export function buildFixture(): Fixture {
         epochs.push(epoch);
         graphs.set(gkey(dir, epoch), drawGraph(thinGraph({ analysis: { path: file, epoch }, graph: r.graph, nodes: r.nodes }, 2000)));
       }
+      const accuracy = readAccuracy(dir);
       const run: RunSummary = {
         id: dir,
         name,
@@ -97,10 +129,13 @@ export function buildFixture(): Fixture {
         status: 'ready',
         epochs,
         forecast: forecasts[ri] ?? null,
-        accuracy: readAccuracy(dir),
-        finalAccuracy: ri === 2 ? null : readFinal(dir),
+        // A run caught mid-training has logged its first epochs only.
+        accuracy: ri === 0 ? accuracy : (accuracy?.filter((q) => q.epoch <= 5) ?? null),
+        finalAccuracy: ri === 0 ? readFinal(dir) : null,
         errors: [],
         ...unknownRunFacts(),
+        ...(TRAINING[ri] ?? {}),
+        hyperparameters: readConfig(dir),
       };
       if (ri === 2) run.status = 'analyzing';
       runs.push(run);
@@ -136,6 +171,9 @@ export function buildFixture(): Fixture {
     finalAccuracy: null,
     errors: [],
     ...unknownRunFacts(),
+    training: { status: 'running', reason: 'a checkpoint was written in the last minutes', lastEpoch: 4 },
+    horizon: { epochs: 10, steps: null, source: 'config' },
+    advice: { stop: false, reason: 'the only run of its sweep: nothing to compare it with', epochsSaved: null },
   };
   runs.push(bigRun);
   details.set(bigDir, { run: bigRun, checkpoints: bigCheckpoints });
@@ -153,6 +191,7 @@ export function buildFixture(): Fixture {
     finalAccuracy: null,
     errors: [{ path: path.join(hostileDir, '<b onmouseover=alert(2)>x</b>.pt'), message: 'not a zip file: <script>alert(3)</script>' }],
     ...unknownRunFacts(),
+    hyperparameters: { values: { lr: 0.1, optimizer: HOSTILE_VALUE, [HOSTILE_KEY]: 1 }, sources: { lr: '<i>config</i>.json', optimizer: 'config.json', [HOSTILE_KEY]: 'config.json' } },
   });
   runs.push({ id: path.join(sweep, 'run0003'), name: 'run0003', sweep, status: 'waiting', epochs: [], forecast: null, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts() });
   return { runs, details, graphs, bigRunId: bigDir, bigEpochs };

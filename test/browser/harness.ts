@@ -117,7 +117,8 @@ export interface Harness {
   origin: string;
   browser: Browser;
   fx: Fixture;
-  open(theme: ThemeName, viewport?: { width: number; height: number }): Promise<Opened>;
+  /** A page with the dashboard; its host answers from `fixture` (default: the harness's own). */
+  open(theme: ThemeName, viewport?: { width: number; height: number }, fixture?: Fixture): Promise<Opened>;
   close(): Promise<void>;
 }
 
@@ -152,10 +153,10 @@ export async function startHarness(): Promise<Harness> {
     origin,
     browser,
     fx,
-    async open(theme, viewport = { width: 1400, height: 860 }) {
+    async open(theme, viewport = { width: 1400, height: 860 }, fixture = fx) {
       const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
       const p = await ctx.newPage();
-      const host = new FakeHost(p, fx);
+      const host = new FakeHost(p, fixture);
       const errors: string[] = [];
       const dialogs: string[] = [];
       p.on('pageerror', (e) => errors.push(String(e)));

@@ -1,7 +1,7 @@
 // View state of the dashboard: restoring, merging live updates, sorting, best run per sweep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseName, bestPerSweep, DEFAULT_STATE, groupBySweep, mergeRuns, nearestEpoch, restoreState, runScore, sortRuns, type ViewState } from '../../webview/model';
+import { baseName, bestPerSweep, DEFAULT_STATE, groupBySweep, mergeRuns, nearestEpoch, restoreState, runScore, type ViewState } from '../../webview/model';
 import type { RunSummary } from '../../src/shared/dashboard-protocol';
 import { unknownRunFacts } from '../../src/shared/dashboard-protocol';
 
@@ -13,9 +13,10 @@ const fc = (accuracy: number) => ({ accuracy, low: accuracy - 0.02, high: accura
 test('restoreState keeps well-formed fields only', () => {
   assert.deepEqual(restoreState(undefined), DEFAULT_STATE);
   assert.deepEqual(restoreState('x'), DEFAULT_STATE);
-  const s = restoreState({ runId: '/a/r1', tab: 'network', epoch: 3, compare: true, compareEpoch: 0, sort: 'name', loop: false, follow: true, node: '2:5', layer: 2 });
-  assert.deepEqual(s, { v: 1, runId: '/a/r1', tab: 'network', epoch: 3, compare: true, compareEpoch: 0, sort: 'name', loop: false, follow: true, node: '2:5', layer: 2 });
-  const bad = restoreState({ runId: 5, tab: '<script>', epoch: -1, compare: 'yes', compareEpoch: 1.5, sort: 'evil', loop: 0, node: {}, layer: 'x' });
+  const s = restoreState({ runId: '/a/r1', tab: 'network', epoch: 3, compare: true, compareEpoch: 0, sort: 'hp:lr', sortDir: 'asc', filter: 'lr<1e-3', metric: 'final', columns: ['lr', 'lr', 'dropout'], loop: false, follow: true, node: '2:5', layer: 2 });
+  assert.deepEqual(s, { v: 1, runId: '/a/r1', tab: 'network', epoch: 3, compare: true, compareEpoch: 0, sort: 'hp:lr', sortDir: 'asc', filter: 'lr<1e-3', metric: 'final', columns: ['lr', 'dropout'], loop: false, follow: true, node: '2:5', layer: 2 });
+  assert.equal(restoreState({ sort: 'name' }).sort, 'name', 'a sort key of the earlier sort menu still reads');
+  const bad = restoreState({ runId: 5, tab: '<script>', epoch: -1, compare: 'yes', compareEpoch: 1.5, sort: 'evil', sortDir: 'up', filter: 7, metric: 'loss', columns: [1], loop: 0, node: {}, layer: 'x' });
   assert.deepEqual(bad, DEFAULT_STATE);
 });
 
@@ -75,15 +76,6 @@ test('mergeRuns: epochs snap to the available ones; follow moves along with new 
   const waiting: ViewState = { ...DEFAULT_STATE, runId: '/s/a', epoch: null };
   assert.equal(mergeRuns(waiting, [run('/s/a', { epochs: [] })], null).epoch, null);
   assert.equal(mergeRuns(waiting, [run('/s/a', { epochs: [0] })], null).epoch, 0);
-});
-
-test('sortRuns: by forecast (missing last), final accuracy, name (numeric), status', () => {
-  const runs = [run('/s/r10', { forecast: fc(0.8) }), run('/s/r2', { forecast: fc(0.9), status: 'error' }), run('/s/r1'), run('/s/r3', { finalAccuracy: 0.7, status: 'analyzing' })];
-  assert.deepEqual(sortRuns(runs, 'forecast').map((r) => r.name), ['r2', 'r10', 'r1', 'r3']);
-  assert.deepEqual(sortRuns(runs, 'final').map((r) => r.name), ['r3', 'r1', 'r2', 'r10']);
-  assert.deepEqual(sortRuns(runs, 'name').map((r) => r.name), ['r1', 'r2', 'r3', 'r10']);
-  assert.deepEqual(sortRuns(runs, 'status').map((r) => r.name), ['r3', 'r1', 'r10', 'r2']);
-  assert.deepEqual(runs.map((r) => r.name), ['r10', 'r2', 'r1', 'r3'], 'input untouched');
 });
 
 test('bestPerSweep: final accuracy beats forecast as the score; sweeps with one scored run get no mark', () => {
