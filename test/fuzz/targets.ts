@@ -95,7 +95,7 @@ function npyHeader(b: Uint8Array, rng: Rng): Mutation {
   const hlen = b[6] === 1 ? b[8] | (b[9] << 8) : b[8] | (b[9] << 8) | (b[10] << 16) | (b[11] << 24);
   const text = Buffer.from(b.subarray(start, start + hlen)).toString('latin1');
   const k = rng.int(5);
-  const big = () => String(rng.pick([0, 1, 2 ** 31, 2 ** 40, 2 ** 53, 2 ** 64, 99999999999999999999, -1, 3]));
+  const big = () => String(rng.pick([0, 1, 2 ** 31, 2 ** 40, 2 ** 53, 2 ** 64, 1e20, -1, 3]));
   const newText =
     k === 0 ? text.replace(/\(([^)]*)\)/, () => `(${Array.from({ length: rng.range(0, 4) }, big).join(', ')}${rng.chance(0.5) ? ',' : ''})`)
     : k === 1 ? text.replace(/'descr': *'[^']*'/, `'descr': '${rng.pick(['<f4', '>f4', '>f8', '<f2', '|O', '<c16', '<U10', '|V8', '<i8', '|b1', '<u8', '=f4', 'f4', "<f4', 'x': '"])}'`)
@@ -234,7 +234,7 @@ export const TARGETS: Target[] = [
   {
     id: 'npz',
     seeds: ['formats/mlp.npz', 'formats/mlp_compressed.npz', 'formats/depthwise.npz', 'formats/depthwise_fortran.npz', 'formats/resnet_small.npz'],
-    mutate: zipMix((n, b, r) => (r.chance(0.6) ? npyHeader(b, r) : mutateBytes(b, r))),
+    mutate: zipMix((_n, b, r) => (r.chance(0.6) ? npyHeader(b, r) : mutateBytes(b, r))),
   },
   {
     id: 'keras-h5',

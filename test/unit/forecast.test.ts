@@ -83,7 +83,7 @@ test('conformal intervals cover about 80% of new points', () => {
   assert.ok(cov > 0.72 && cov < 0.9, `coverage ${cov}`);
 });
 
-function syntheticRun(i: number, rand: () => number): { obs: RunObservation; final: number } {
+function syntheticRun(_i: number, rand: () => number): { obs: RunObservation; final: number } {
   const quality = rand();
   const epochs = [0, 1, 2, 3].map((e) => ({ epoch: e, graph: { 'deg.l1.mean': 1 + quality * e * 0.1 + rand() * 0.01, 'evc.l1.mean': 1, 'deg.l2.mean': 0.5, 'eig.log': e * quality } }));
   return { obs: { layers: ['dense', 'dense'], epochs, valAcc: [1, 2, 3].map((e) => ({ epoch: e, value: quality * (1 - 0.5 / e) })) }, final: 0.1 + 0.8 * quality };

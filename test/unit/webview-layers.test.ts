@@ -27,7 +27,7 @@ function analysis(epoch: number, layers: LayerView[]): AnalysisView {
   };
 }
 // 100 nodes in all: √N = 10.
-const at = (e: number, d1: number, d2: number, c1: number, c2: number): LayerView[] => [layer('in', 'input', 50, 1, 0.01), layer('conv', 'conv', 25, d1, c1), layer('fc', 'dense', 25, d2, c2)];
+const at = (_e: number, d1: number, d2: number, c1: number, c2: number): LayerView[] => [layer('in', 'input', 50, 1, 0.01), layer('conv', 'conv', 25, d1, c1), layer('fc', 'dense', 25, d2, c2)];
 function detail(withDrivers = false): RunDetail {
   const run = { id: '/s/r', name: 'r', sweep: '/s', status: 'ready' as const, epochs: [0, 1, 2, 3], forecast: { accuracy: 0.8, low: 0.7, high: 0.9, epochsUsed: 2, drivers: withDrivers ? [{ layer: 'fc', share: 0.7 }, { layer: 'conv', share: 0.3 }] : undefined }, accuracy: null, finalAccuracy: null, errors: [], ...unknownRunFacts() };
   return {

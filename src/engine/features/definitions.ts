@@ -20,7 +20,7 @@ import type { Stats } from '../metrics/stats';
 
 export const FEATURE_STATS: (keyof Stats)[] = ['mean', 'std', 'q25', 'median', 'q75', 'max'];
 
-function neighbours(layer: LayerSummary, layers: LayerSummary[], i: number): number {
+function neighbours(_layer: LayerSummary, layers: LayerSummary[], i: number): number {
   // Dense-style fan: previous layer's width plus next layer's width (an approximation for convs and skips).
   const prev = i > 0 ? layers[i - 1].nodes : 0;
   const next = i + 1 < layers.length ? layers[i + 1].nodes : 0;

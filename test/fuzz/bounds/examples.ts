@@ -100,7 +100,7 @@ export const EXAMPLES: Example[] = [
         target: f,
         desc: 'memoized string under 700 keys, 300 calls over a storage',
         expect: 'ok',
-        check: (doc, out) => (out > 2 * size + (1 << 20) ? `report of ${out} bytes for a ${size}-byte file` : undefined),
+        check: (_doc, out) => (out > 2 * size + (1 << 20) ? `report of ${out} bytes for a ${size}-byte file` : undefined),
       };
     },
   },

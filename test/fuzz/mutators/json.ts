@@ -5,7 +5,6 @@
  * arithmetic, types or paths, or a container is shuffled, duplicated or emptied.
  */
 import { Rng } from '../rng';
-import type { Mutation } from './bytes';
 
 type J = null | boolean | number | string | J[] | { [k: string]: J };
 
@@ -36,8 +35,11 @@ interface Slot {
 }
 
 function slots(v: J, out: Slot[] = []): Slot[] {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i, value: x }), slots(x, out)));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push({ parent: v, key: k, value: x }), slots(x, out);
+  const entries: [string | number, J][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : v && typeof v === 'object' ? Object.entries(v) : [];
+  for (const [k, x] of entries) {
+    out.push({ parent: v as Slot["parent"], key: k, value: x });
+    slots(x, out);
+  }
   return out;
 }
 

@@ -19,7 +19,12 @@ export function refactor(n: number, rng: Rng): number[] {
   const primes: number[] = [];
   let m = n;
   // Trial division up to 1e5: enough for tensor sizes; a huge count keeps its big factor whole.
-  for (let p = 2; p * p <= m && p < 100000 && primes.length < 64; p++) while (m % p === 0) primes.push(p), (m /= p);
+  for (let p = 2; p * p <= m && p < 100000 && primes.length < 64; p++) {
+    while (m % p === 0) {
+      primes.push(p);
+      m /= p;
+    }
+  }
   if (m > 1) primes.push(m);
   const rank = rng.range(1, 5);
   const dims = new Array(rank).fill(1);
