@@ -64,6 +64,8 @@ function workerScript(): string {
 }
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
+/** Time allowed for making a case, before the watchdog starts timing the reader. */
+const MAKE_ALLOWANCE_MS = 60_000;
 
 export class FuzzPool {
   private readonly timeoutMs: number;
@@ -97,7 +99,17 @@ export class FuzzPool {
     // Listeners stay for the thread's life and report to whatever job it runs now.
     const slot: Slot = { worker, dir };
     const ms = (): number => performance.now() - (slot.started ?? 0);
-    worker.on('message', (m: JobResult) => slot.done?.(m));
+    worker.on('message', (m: JobResult | { started: true }) => {
+      if ('started' in m) {
+        // The case is made: from now on the watchdog times the reader alone.
+        slot.started = performance.now();
+        clearTimeout(slot.timer);
+        const job = slot.job;
+        if (job) slot.timer = setTimeout(() => slot.done?.({ ...job, outcome: 'hang', message: `no answer in ${this.timeoutMs} ms`, ms: performance.now() - slot.started!, died: true }), this.timeoutMs);
+        return;
+      }
+      slot.done?.(m);
+    });
     worker.on('error', (e: Error & { code?: string }) => {
       const memory = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
       slot.done?.({ ...slot.job!, outcome: memory ? 'memory' : 'crash', errorClass: e.code ?? e.name, message: `the thread died: ${e.message}`, where: (e.stack ?? '').split('\n').slice(1, 6).join('\n'), ms: ms(), died: true });
@@ -120,7 +132,8 @@ export class FuzzPool {
         resolve(r);
       };
       this.active.add(slot);
-      slot.timer = setTimeout(() => slot.done?.({ ...job, outcome: 'hang', message: `no answer in ${this.timeoutMs} ms`, ms: performance.now() - slot.started!, died: true }), this.timeoutMs);
+      // Until the worker says the case is made, a generous allowance for making it.
+      slot.timer = setTimeout(() => slot.done?.({ ...job, outcome: 'hang', message: `the case was not even made in ${MAKE_ALLOWANCE_MS} ms`, ms: performance.now() - slot.started!, died: true }), MAKE_ALLOWANCE_MS);
       slot.worker.postMessage(job);
     });
   }

@@ -12,6 +12,9 @@ const dir: string = workerData.dir;
 parentPort!.on('message', (job: { target: string; seedNo: number; index: number }) => {
   const target = TARGETS.find((t) => t.id === job.target)!;
   const c = makeCase(target, job.seedNo, job.index);
+  // The watchdog times the reader, not the making of the case (a 64 MiB member mutated as JSON
+  // takes seconds to make): say when the case is ready.
+  parentPort!.postMessage({ started: true });
   const r = runCase(dir, c);
   parentPort!.postMessage({ ...job, ...r, seed: c.seed, desc: c.desc });
 });

@@ -31,11 +31,11 @@ export const MAX_LOG_BYTES = 256 * 1024 * 1024;
 
 /**
  * Most values one log keeps. Logs are read a chunk at a time and a point costs ~70 bytes, so this
- * bounds a log's memory (about 70 MB) whatever its length. When a log reaches it, every series is
+ * bounds a log's memory (about 35 MB) whatever its length. When a log reaches it, every series is
  * first thinned to what the accuracy reading uses (see SeriesBuilder); only a log whose epochs
  * alone are more than half of it stops being read there, with a warning.
  */
-export const MAX_LOG_POINTS = 1_000_000;
+export const MAX_LOG_POINTS = 500_000;
 
 /** Longest line (JSON lines) or CSV row read; a longer one is skipped with a warning. */
 export const MAX_LOG_LINE = 16 * 1024 * 1024;

@@ -124,6 +124,14 @@ export function withBytes(e: Entry, bytes: Uint8Array, keepMethod = true): Entry
   return { ...e, method: keepMethod ? e.method : 0, data: bytes, size: bytes.length };
 }
 
+let BOMB: Buffer | undefined;
+
+/** `size` zero bytes as a raw deflate stream, from one deflated MiB repeated (sync-flushed pieces concatenate). */
+function zerosStream(size: number): Buffer {
+  const block = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return Buffer.concat([...new Array<Buffer>(size >> 20).fill(block), zlib.deflateRawSync(Buffer.alloc(0))]);
+}
+
 const HOSTILE_NAMES = ['../data.pkl', '../../evil/data.pkl', '/tmp/td-fuzz/data.pkl', 'C:/x/data.pkl', 'a/../../b', '', 'x'.repeat(300), '..\\..\\w.bin', 'archive/data/../../../etc'];
 
 /** Mutates the member list and rewrites the archive. `inner` mutates one member's bytes. */
@@ -182,7 +190,8 @@ export function mutateZipStructure(b: Uint8Array, rng: Rng, inner?: (name: strin
     }
     case 'bomb': {
       // 64 MB of zeros deflate to ~64 KB; declared small, or honest.
-      const packed = zlib.deflateRawSync(Buffer.alloc(64 << 20));
+      // Deflated once per process: deflating 64 MiB per case took seconds under load, counted as a hang of the reader.
+      const packed = (BOMB ??= zerosStream(64 << 20));
       es[i] = { ...es[i], method: 8, data: new Uint8Array(packed), size: rng.chance(0.5) ? rng.range(0, 4096) : 64 << 20 };
       desc = `entry '${es[i].name}' replaced by a deflate bomb (64 MiB), declares ${es[i].size}`;
       break;
