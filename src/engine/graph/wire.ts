@@ -17,6 +17,9 @@ import type { NetOp } from './netspec';
 import { recoverTopology, recoverTopologyAnyOrder } from './recover';
 import { wiringFromFile } from './wiring-file';
 
+/** Most weight tensors analyzed layer-local, each as its own layer. */
+export const MAX_LAYER_LOCAL_TENSORS = 4096;
+
 export type WiringSource = 'names' | 'config' | 'onnx' | 'layer-local';
 
 export interface Wiring {
@@ -40,6 +43,8 @@ export function wireCheckpoint(ckpt: Checkpoint): Wiring {
     if (!(e instanceof ArchitectureError)) throw e;
     const ops = layerLocalOps(ckpt.tensors);
     if (ops.length === 0) throw e;
+    // One layer summary per tensor: past this many the report would grow far beyond the file.
+    if (ops.length > MAX_LAYER_LOCAL_TENSORS) throw new ArchitectureError(file, `${e.problem}; and its ${ops.length} weight tensors are too many to analyze one by one (at most ${MAX_LAYER_LOCAL_TENSORS})`);
     const warnings = [layerLocalNote(family ? family.failed : e.problem)];
     const pairs = sameShapedSiblings(ckpt.tensors);
     if (pairs.length) warnings.push(`ambiguous wiring: ${pairs.slice(0, 3).map(([a, b]) => `'${a}' and '${b}'`).join(', ')} have the same shape and names that do not order them (one after the other, or side by side?); nothing was assumed: ${HOW_TO_WIRE}`);
