@@ -244,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     const cwd = process.cwd();
     // Which runs to stop first (the dashboard's rule and numbers), then each run in detail.
-    for (const line of sweepAdviceLines(report, cwd)) console.log(line);
+    for (const line of sweepAdviceLines(report, cwd)) say(line);
     for (const run of report.runs) printRun(run, cwd);
   }
   return report.runs.some((r) => r.errors.length > 0) ? 2 : 0;
