@@ -34,7 +34,9 @@ export function warmStartFor(order: number | undefined, done: Iterable<{ order: 
     if (d.centrality.length === 0) continue; // a stored result: no vector to start from
     // Without epochs to compare, the latest analyzed (callers list them oldest first) is nearest.
     const dist = order === undefined || d.order === undefined ? 1e15 : Math.abs(d.order - order) + (d.order > order ? 0.5 : 0);
-    if (dist <= bestDist && !(dist === bestDist && order !== undefined && d.order !== undefined)) {
+    // On a tie the first listed stays, except without epochs to compare: then the later (more recent) wins.
+    const laterWinsTie = order === undefined || d.order === undefined;
+    if (dist < bestDist || (dist === bestDist && laterWinsTie)) {
       best = d.centrality;
       bestDist = dist;
     }
