@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerPool, PoolCancelledError, PoolCrashError, poolSize, type CrashReport } from '../../src/runtime/pool/worker-pool';
+import { WorkerPool, PoolCancelledError, PoolCrashError, defaultJobTimeoutMs, poolSize, type CrashReport } from '../../src/runtime/pool/worker-pool';
 import { WorkerJobError } from '../../src/runtime/worker-protocol';
 import { analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 import { forecastRun, type ForecastInput } from '../../src/engine/forecast/index';
@@ -253,4 +253,31 @@ test('the real worker trains a forecaster from finished runs below a folder, or 
   } finally {
     await pool.dispose();
   }
+});
+
+test('a job past its time limit ends its worker, is reported and not retried; the pool goes on', async () => {
+  const script = flakyWorker();
+  const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: (f) => (f.includes('hang') ? 300 : 60_000) });
+  const crashes: CrashReport[] = [];
+  pool.onCrash((c) => crashes.push(c));
+  try {
+    const t0 = Date.now();
+    const hang = pool.submit('train', '/x/hang.pt', flakyMsg('/x/hang.pt')).promise;
+    const next = pool.submit('train', '/x/next.pt', flakyMsg('/x/next.pt')).promise;
+    await assert.rejects(hang, (e: unknown) => e instanceof PoolCrashError && e.file === '/x/hang.pt' && /timed out after 0\.3 s/.test(e.message) && e.attempts === 1);
+    assert.equal((await next).type, 'trained');
+    assert.ok(Date.now() - t0 < 30_000, 'the stalled job did not hold the pool for its whole hang');
+    assert.deepEqual(crashes.map((c) => [c.file, c.willRetry]), [['/x/hang.pt', false]]);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('the default time limit: 60 s plus 2 s per MB of a file, 30 min for a folder', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-limit-'));
+  const f = path.join(dir, 'w.pt');
+  fs.writeFileSync(f, Buffer.alloc(3_000_000));
+  assert.equal(defaultJobTimeoutMs(f), 66_000);
+  assert.equal(defaultJobTimeoutMs(dir), 30 * 60_000, 'a folder (a forecast or train job) gets 30 min');
+  assert.equal(defaultJobTimeoutMs(path.join(dir, 'gone.pt')), 60_000);
 });

@@ -226,3 +226,24 @@ test('a norm narrower than its layer is an architecture error, not NaN edges', a
   const norm = { name: 'bn', weight: tensor('bn.weight', [2], [1, 1]), runningVar: tensor('bn.running_var', [4], [1, 1, 1, 1]), eps: 1e-5 };
   assert.throws(() => buildRolledGraph([{ op: 'dense', name: 'fc', weight: w, input: 'input', norm }], { file: 'x.keras' }), (e: unknown) => e instanceof InputError && /x\.keras: norm 'bn' has a weight of 2 values for a layer of 4 channels/.test((e as Error).message));
 });
+
+test('1-byte tensors become 4-byte floats: their reads are bounded to keep memory within twice the file', () => {
+  // A safetensors file holding one int8 tensor of 20M values (20 MB): read once it costs 80 MB of
+  // floats, within the budget (a quarter value per byte plus 16M); a second read would pass it.
+  const n = 20_000_000;
+  const header = Buffer.from(JSON.stringify({ 'fc.weight': { dtype: 'I8', shape: [4000, 5000], data_offsets: [0, n] } }));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  const file = tmpFile('int8.safetensors', new Uint8Array(Buffer.concat([len, header, Buffer.alloc(n, 3)])));
+  const c = openCheckpoint(file);
+  try {
+    const t = c.tensors.find((x) => x.name === 'fc.weight')!;
+    assert.equal(t.read()[12345], 3);
+    assert.throws(
+      () => t.read(),
+      (e: unknown) => e instanceof InputError && (e as Error).message.includes(file) && /int8 tensor 'fc\.weight'.*4-byte float.*not materialised/.test((e as Error).message),
+    );
+  } finally {
+    c.close();
+  }
+});

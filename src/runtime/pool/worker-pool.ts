@@ -8,8 +8,13 @@
  * - Crash: a worker that dies while running a job (out of memory under `resourceLimits`, a fatal
  *   bug) is reported through `onCrash` and the job is retried once on a fresh worker; a second
  *   crash rejects the job with PoolCrashError. The pool itself always goes on.
+ * - Timeout: a job still running after its time limit (`jobTimeoutMs`, by default 60 s + 2 s per MB
+ *   of its file, the bound the fuzzers hold every input to; 30 min for a folder) ends its worker like a crash, reported
+ *   through `onCrash`, and is not retried (a file that stalls a worker would stall the next one):
+ *   it rejects with PoolCrashError saying it timed out, and the pool goes on with the next job.
  * - Each attempt builds its message anew (`make`), since transferred buffers are gone after a post.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { replyOutcome, type Outgoing, type ReplyMessage, type ReplyOf, type RequestMessage, type RequestOf, type RequestType } from '../worker-protocol';
@@ -51,6 +56,24 @@ export interface PoolOptions {
   /** An idle worker is ended after this long, returning the memory an analysis left in its heap. */
   idleTimeoutMs?: number;
   execArgv?: string[];
+  /** Time limit of a job on the file it names, in ms; default `defaultJobTimeoutMs`. */
+  jobTimeoutMs?: (file: string) => number;
+}
+
+/**
+ * Time a job gets before its worker is ended: 60 s plus 2 s per MB for a file; 30 min for a folder
+ * (a forecast, or training a forecaster over every run below it, reads many checkpoints).
+ */
+export function defaultJobTimeoutMs(file: string): number {
+  let bytes = 0;
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) return 30 * 60_000;
+    if (st.isFile()) bytes = st.size;
+  } catch {
+    /* gone: the base limit */
+  }
+  return 60_000 + Math.ceil((2_000 * bytes) / 1e6);
 }
 
 /** Most worker threads a pool starts, whatever the machine. */
@@ -96,6 +119,9 @@ interface Slot {
   ending: boolean;
   /** Set by kill(): its exit is a crash, reported as a kill. */
   killed?: boolean;
+  /** Set when the running job passed its time limit (ms): its exit is a crash, not retried. */
+  timedOutMs?: number;
+  jobTimer?: NodeJS.Timeout;
   lastError?: Error;
   idleTimer?: NodeJS.Timeout;
 }
@@ -227,6 +253,7 @@ export class WorkerPool {
   private end(slot: Slot): Promise<number> {
     slot.ending = true;
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.jobTimer);
     this.slots.delete(slot);
     return slot.worker.terminate();
   }
@@ -254,6 +281,12 @@ export class WorkerPool {
       // The job id is the message id: a retry goes to a fresh worker, so no worker sees one twice.
       const msg = { messageId: job.jobId, type: job.type, body } as RequestMessage;
       slot.worker.postMessage(msg, transfer ?? []);
+      const limit = (this.opts.jobTimeoutMs ?? defaultJobTimeoutMs)(job.file);
+      slot.jobTimer = setTimeout(() => {
+        if (slot.job !== job || slot.ending) return;
+        slot.timedOutMs = limit;
+        void slot.worker.terminate();
+      }, limit);
     } catch (e) {
       slot.job = undefined;
       job.reject(e instanceof Error ? e : new Error(String(e)));
@@ -266,6 +299,7 @@ export class WorkerPool {
     const job = slot.job;
     if (!job || m.inReplyTo !== job.jobId) return; // a reply for a job cancelled meanwhile
     slot.job = undefined;
+    clearTimeout(slot.jobTimer);
     const outcome = replyOutcome(m);
     if ('error' in outcome) job.reject(outcome.error);
     else job.resolve(outcome.body);
@@ -286,19 +320,22 @@ export class WorkerPool {
 
   private onExit(slot: Slot, code: number): void {
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.jobTimer);
     this.slots.delete(slot);
     const job = slot.job;
     slot.job = undefined;
     if (job && !slot.ending) {
       const e = slot.lastError as (Error & { code?: string }) | undefined;
-      const reason = slot.killed
+      const reason = slot.timedOutMs !== undefined
+        ? `timed out after ${formatSeconds(slot.timedOutMs)} (its time limit on this file)`
+        : slot.killed
         ? 'was killed'
         : e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? `ran out of memory (limit ${this.opts.maxOldGenerationSizeMb ?? 'default'} MB)`
           : e
             ? `crashed (${e.message})`
             : `exited with code ${code}`;
-      const willRetry = job.attempts < (this.opts.maxAttempts ?? 2) && !this.disposed;
+      const willRetry = slot.timedOutMs === undefined && job.attempts < (this.opts.maxAttempts ?? 2) && !this.disposed;
       for (const l of this.crashListeners) {
         try {
           l({ jobId: job.jobId, file: job.file, reason, attempt: job.attempts, willRetry });
@@ -315,4 +352,8 @@ export class WorkerPool {
   private checkIdle(): void {
     if (this.queue.length === 0 && this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }

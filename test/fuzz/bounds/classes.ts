@@ -70,9 +70,9 @@ export function rawJsMessage(m: string): boolean {
 
 const declaredSize: BoundsClass = {
   id: 'declared-size',
-  what: 'tensors declared far beyond their stored bytes: stride-0 and overlapping views, never-written HDF5 datasets, manifests and headers that overstate',
+  what: 'tensors declared far beyond their stored bytes: stride-0 and overlapping views, never-written HDF5 datasets, manifests and headers that overstate; 1-byte weights that grow fourfold as floats',
   make(dir, rng, full) {
-    const k = rng.int(4);
+    const k = rng.int(5);
     const big = (): number => rng.range(full ? 1024 : 512, full ? 32768 : 8192);
     if (k === 0) {
       const n = rng.range(1, 64);
@@ -94,6 +94,15 @@ const declaredSize: BoundsClass = {
       const shape = [big(), big()];
       const f = w(dir, 'overlap.pt', torchZip(stateDictPickle([['fc.weight', tensor('0', n + shape[0] + shape[1], shape, [1, 1])]]), [{ key: '0', data: floats(n + shape[0] + shape[1], (i) => i % 7) }]));
       return { target: f, desc: `torch view [${shape}] with strides [1, 1] over ${n + shape[0] + shape[1]} floats`, expect: 'refused', message: /not materialised|stores/ };
+    }
+    if (k === 3) {
+      // Every byte stored, but int8/uint8/bool values become 4-byte floats: a chain of 1-byte dense weights.
+      const side = rng.range(full ? 2048 : 512, full ? 12000 : 3000);
+      const dtype = rng.pick(['I8', 'U8', 'BOOL']);
+      const layers = rng.range(2, 4);
+      const entries = Array.from({ length: layers }, (_, i) => ({ name: `l${i}.weight`, dtype, shape: [side, side], data: new Uint8Array(side * side).fill(1) }));
+      const f = w(dir, 'narrow.safetensors', safetensors(entries));
+      return { target: f, desc: `safetensors of ${layers} ${dtype} dense ${side}×${side} weights`, expect: 'either' };
     }
     // safetensors whose shape overstates its bytes.
     const shape = [big(), big()];
