@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeCheckpoint, analyzeCheckpointFull } from '../../src/engine/analyze-checkpoint';
 
@@ -70,6 +71,36 @@ test('ONNX: a concatenating export wires (Concat along channels)', () => {
   assert.equal(analyzeCheckpoint(path.join(DIR, 'onnx', 'concat.onnx')).graph.nodes, 26);
 });
 
+test('ONNX: transformer exports wire into one connected graph, attention entrywise', () => {
+  // Layer groups derived by hand from the models in scripts/fixtures/make_onnx_transformers.py and
+  // make_architectures.py (TinyGPT): the output projections and the MLP's second layer add into the
+  // residual stream's channels, so they have no group of their own; a fused q/k/v projection is one
+  // group of 3d; SwiGLU's up projection writes into the gate's channels; a position table is an
+  // input node of its own whose edges go into the token embedding's channels.
+  const cases: Record<string, { layers: string; says: RegExp[] }> = {
+    'tiny_gpt.onnx': { layers: 'tokens:1 wte:16 positions:1 q:16 k:16 v:16 fc:64 head:30', says: [/1 attention product/] },
+    'gpt_fused.onnx': { layers: 'tokens:1 wte:16 positions:1 h.0.c_attn:48 h.0.c_fc:64 h.1.c_attn:48 h.1.c_fc:64 lm_head:30', says: [/2 attention products/, /fused projection .* equal parts/] },
+    'llama_like.onnx': {
+      layers: 'tokens:1 embed_tokens:16 layers.0.q_proj:16 layers.0.k_proj:8 layers.0.v_proj:8 layers.0.gate_proj:24 layers.1.q_proj:16 layers.1.k_proj:8 layers.1.v_proj:8 layers.1.gate_proj:24 lm_head:40',
+      says: [/gating products/, /grouped-query attention/],
+    },
+    'encoder_postln.onnx': { layers: 'tokens:1 embed:16 encoder.layers.0.self_attn:48 encoder.layers.0.linear1:32 encoder.layers.1.self_attn:48 encoder.layers.1.linear1:32 classifier:5', says: [/fused projection/] },
+  };
+  for (const [f, c] of Object.entries(cases)) {
+    const a = analyzeCheckpoint(path.join(DIR, 'onnx', f));
+    assert.equal(a.graph.wiring, 'onnx', f);
+    assert.equal(a.graph.components, 1, f);
+    assert.equal(a.layers.map((l) => `${l.name}:${l.nodes}`).join(' '), c.layers, f);
+    for (const re of c.says) assert.match(a.warnings.join('\n'), re, f);
+    assert.ok(Number.isFinite(a.eigenvalue) && a.eigenvalue > 0, f);
+  }
+  // torchvision's VisionTransformer: patch conv, class token, position table, nn.MultiheadAttention.
+  const vit = analyzeCheckpoint(path.join(DIR, 'onnx', 'vit_tv.onnx'));
+  assert.equal(vit.graph.wiring, 'onnx');
+  assert.equal(vit.graph.components, 1);
+  assert.deepEqual(vit.layers.filter((l) => /self_attention$|mlp\.0$|head$/.test(l.name)).map((l) => l.nodes), [48, 32, 48, 32, 10]);
+});
+
 test('a weightless ONNX export in the run folder wires its state-dict checkpoints by name', () => {
   const a = analyzeCheckpoint(path.join(DIR, 'wired_run', 'epoch_1.pt'));
   assert.equal(a.graph.wiring, 'onnx');
@@ -80,7 +111,21 @@ test('a weightless ONNX export in the run folder wires its state-dict checkpoint
 });
 
 test('names that no recogniser or chain can follow fall back to layer-local, said in words', () => {
-  const a = analyzeCheckpoint(path.join(DIR, 'onnx', 'tiny_gpt.onnx'));
+  // Three weight matrices whose names say nothing and whose shapes chain nowhere ([16,16] → [7,5] → [3,9]).
+  const entries = [['enc.alpha', [16, 16]], ['mix.beta', [7, 5]], ['out.gamma', [3, 9]]] as const;
+  const header: Record<string, unknown> = {};
+  let off = 0;
+  for (const [name, shape] of entries) {
+    header[name] = { dtype: 'F32', shape, data_offsets: [off, off + 4 * shape[0] * shape[1]] };
+    off += 4 * shape[0] * shape[1];
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const data = new Float32Array(off / 4).map((_, i) => Math.sin(i + 1));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'td-local-')), 'weights.safetensors');
+  fs.writeFileSync(file, Buffer.concat([len, json, Buffer.from(data.buffer)]));
+  const a = analyzeCheckpoint(file);
   assert.equal(a.graph.wiring, 'layer-local');
   assert.ok(a.warnings.some((w) => /layer-local/.test(w)));
   assert.ok(a.layers.filter((l) => l.kind !== 'input').every((l) => Number.isFinite(l.weightedDegree.mean)));
