@@ -73,18 +73,18 @@ test('ONNX: a concatenating export wires (Concat along channels)', () => {
 
 test('ONNX: transformer exports wire into one connected graph, attention entrywise', () => {
   // Layer groups derived by hand from the models in scripts/fixtures/make_onnx_transformers.py and
-  // make_architectures.py (TinyGPT): the output projections and the MLP's second layer add into the
-  // residual stream's channels, so they have no group of their own; a fused q/k/v projection is one
-  // group of 3d; SwiGLU's up projection writes into the gate's channels; a position table is an
+  // make_architectures.py (TinyGPT): each residual sum is the group of the branch's last layer (the
+  // output projection, the MLP's second layer), the stream joining it by identity edges, as in the
+  // names route; a fused q/k/v projection is one group of 3d; SwiGLU's up projection writes into the gate's channels; a position table is an
   // input node of its own whose edges go into the token embedding's channels.
   const cases: Record<string, { layers: string; says: RegExp[] }> = {
-    'tiny_gpt.onnx': { layers: 'tokens:1 wte:16 positions:1 q:16 k:16 v:16 fc:64 head:30', says: [/1 attention product/] },
-    'gpt_fused.onnx': { layers: 'tokens:1 wte:16 positions:1 h.0.c_attn:48 h.0.c_fc:64 h.1.c_attn:48 h.1.c_fc:64 lm_head:30', says: [/2 attention products/, /fused projection .* equal parts/] },
+    'tiny_gpt.onnx': { layers: 'tokens:1 wte:16 positions:1 q:16 k:16 v:16 o:16 fc:64 proj:16 head:30', says: [/1 attention product/] },
+    'gpt_fused.onnx': { layers: 'tokens:1 wte:16 positions:1 h.0.c_attn:48 h.0.c_proj:16 h.0.c_fc:64 h.0.mlp_proj:16 h.1.c_attn:48 h.1.c_proj:16 h.1.c_fc:64 h.1.mlp_proj:16 lm_head:30', says: [/2 attention products/, /fused projection .* equal parts/] },
     'llama_like.onnx': {
-      layers: 'tokens:1 embed_tokens:16 layers.0.q_proj:16 layers.0.k_proj:8 layers.0.v_proj:8 layers.0.gate_proj:24 layers.1.q_proj:16 layers.1.k_proj:8 layers.1.v_proj:8 layers.1.gate_proj:24 lm_head:40',
+      layers: 'tokens:1 embed_tokens:16 layers.0.q_proj:16 layers.0.k_proj:8 layers.0.v_proj:8 layers.0.o_proj:16 layers.0.gate_proj:24 layers.0.down_proj:16 layers.1.q_proj:16 layers.1.k_proj:8 layers.1.v_proj:8 layers.1.o_proj:16 layers.1.gate_proj:24 layers.1.down_proj:16 lm_head:40',
       says: [/gating products/, /grouped-query attention/],
     },
-    'encoder_postln.onnx': { layers: 'tokens:1 embed:16 encoder.layers.0.self_attn:48 encoder.layers.0.linear1:32 encoder.layers.1.self_attn:48 encoder.layers.1.linear1:32 classifier:5', says: [/fused projection/] },
+    'encoder_postln.onnx': { layers: 'tokens:1 embed:16 encoder.layers.0.self_attn:48 encoder.layers.0.self_attn.out_proj:16 encoder.layers.0.linear1:32 encoder.layers.0.linear2:16 encoder.layers.1.self_attn:48 encoder.layers.1.self_attn.out_proj:16 encoder.layers.1.linear1:32 encoder.layers.1.linear2:16 classifier:5', says: [/fused projection/] },
   };
   for (const [f, c] of Object.entries(cases)) {
     const a = analyzeCheckpoint(path.join(DIR, 'onnx', f));
@@ -98,7 +98,7 @@ test('ONNX: transformer exports wire into one connected graph, attention entrywi
   const vit = analyzeCheckpoint(path.join(DIR, 'onnx', 'vit_tv.onnx'));
   assert.equal(vit.graph.wiring, 'onnx');
   assert.equal(vit.graph.components, 1);
-  assert.deepEqual(vit.layers.filter((l) => /self_attention$|mlp\.0$|head$/.test(l.name)).map((l) => l.nodes), [48, 32, 48, 32, 10]);
+  assert.deepEqual(vit.layers.filter((l) => /self_attention$|out_proj$|mlp\.[03]$|head$/.test(l.name)).map((l) => l.nodes), [48, 16, 32, 16, 48, 16, 32, 16, 10]);
 });
 
 test('a weightless ONNX export in the run folder wires its state-dict checkpoints by name', () => {

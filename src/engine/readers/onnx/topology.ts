@@ -279,7 +279,10 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
           setOut({ ...other, direct: false, table: undefined });
           break;
         }
-        const op: AddOp = { op: 'add', name: unique(node.name || node.outputs[0] || `add${ops.length}`), inputs: ins.map((v) => v.id) };
+        // The branch first, the stream second: the sum's nodes are the branch's output, and the stream
+        // joins them by identity edges (x + attn(x) is exported with the stream first).
+        const ordered = ins.length === 2 && !ins[0].op && ins[1].op ? [ins[1], ins[0]] : ins;
+        const op: AddOp = { op: 'add', name: unique(node.name || node.outputs[0] || `add${ops.length}`), inputs: ordered.map((v) => v.id) };
         ops.push(op);
         setOut({ kind: 'data', id: op.name, direct: false, size });
         break;
