@@ -101,3 +101,17 @@ test('an unknown format and a missing file are named errors too', () => {
   fs.writeFileSync(f, Buffer.from([0x80, 0x02, 0x42, 0xff, 0xff, 0xff, 0x7f, 0x00]));
   assert.throws(() => openCheckpoint(f), (e: unknown) => e instanceof FormatError && /weights\.pt: pickle BINBYTES declares 2147483647 bytes/.test((e as Error).message));
 });
+
+test('a tied weight (one tensor under two keys, as GPT-2 saves wte and lm_head) keeps both names', () => {
+  // Written by torch.save({'wte.weight': t, 'fc.weight': ..., 'lm_head.weight': t}): the pickle
+  // memoizes t, so both keys hold the same tensor object.
+  const c = openCheckpoint(path.join(__dirname, '..', 'fixtures', 'pytorch', 'tied_weights.pt'));
+  try {
+    assert.deepEqual(c.tensors.map((t) => t.name), ['wte.weight', 'fc.weight', 'lm_head.weight']);
+    const [wte, , head] = c.tensors;
+    assert.deepEqual([...head.read()], [...wte.read()]);
+    assert.deepEqual(head.shape, [10, 4]);
+  } finally {
+    c.close();
+  }
+});

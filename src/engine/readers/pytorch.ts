@@ -272,9 +272,14 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   }
   const entries = [...found.dict].filter(([k, v]) => typeof k === 'string' && v instanceof TorchTensor) as [string, TorchTensor][];
   const { names, stripped } = stripWrapperPrefixes(entries.map(([k]) => k));
+  // A tied weight (GPT-2's lm_head and wte) is one tensor object under two keys (the pickle memo):
+  // each key gets a tensor of its own over the same storage, so neither name is lost.
+  const seen = new Set<TorchTensor>();
   const tensors = entries.map(([, t], i) => {
-    t.name = names[i];
-    return t;
+    const own = seen.has(t) ? new TorchTensor(t.storage, t.offset, t.shape, t.strides, t.file) : t;
+    seen.add(t);
+    own.name = names[i];
+    return own;
   });
   const warnings: string[] = [];
   for (const [k, v] of found.dict) {

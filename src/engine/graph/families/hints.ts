@@ -21,8 +21,9 @@ export interface ModelHints {
 const CONFIG_MAX_BYTES = 1 << 20;
 
 function readConfigJson(file: string): Record<string, unknown> | undefined {
-  const f = path.join(path.dirname(file), 'config.json');
   try {
+    // A checkpoint folder (sharded weights with their index) holds its config.json itself.
+    const f = path.join(fs.statSync(file).isDirectory() ? file : path.dirname(file), 'config.json');
     const st = fs.statSync(f);
     if (!st.isFile() || st.size > CONFIG_MAX_BYTES) return undefined;
     const v = JSON.parse(fs.readFileSync(f, 'utf8'));
