@@ -120,6 +120,25 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
   const out = new Float32Array(n);
   if (n === 0) return out;
   const rank = shape.length;
+  if (rank === 2) {
+    // A transposed matrix (Conv1D, Keras and ONNX [in, out] weights): in 64×64 tiles, so that
+    // both the reads and the writes stay within cache lines.
+    const [rowsN, cols] = shape;
+    const [sr, sc] = strides;
+    const T = 64;
+    for (let i0 = 0; i0 < rowsN; i0 += T) {
+      const i1 = Math.min(rowsN, i0 + T);
+      for (let j0 = 0; j0 < cols; j0 += T) {
+        const j1 = Math.min(cols, j0 + T);
+        for (let i = i0; i < i1; i++) {
+          const base = offset + i * sr;
+          const o = i * cols;
+          for (let j = j0; j < j1; j++) out[o + j] = storage[base + j * sc];
+        }
+      }
+    }
+    return out;
+  }
   const idx = new Array<number>(rank).fill(0);
   let src = offset;
   for (let i = 0; i < n; i++) {

@@ -7,9 +7,10 @@
  *  - one node per head j, with an edge from input channel c of weight ‖B^j[c, :]‖₂ + ‖B^j[:, c]‖₂,
  *    B^j = diag(t) W_Q^jᵀ W_K^{g(j)} diag(t) / √d_head the head's bilinear score form (query side +
  *    key side; for cross-attention the key side comes from the memory's channels).
- * All matrices are [out, in] float32 row-major.
+ * All matrices are [out, in] float32 row-major; the products run on the SIMD kernel of wasm/gemm.ts.
  */
 import type { TensorEntry } from '../../tensor';
+import { gemm } from '../../wasm/gemm';
 
 export interface AttentionWeights {
   q: TensorEntry; // [h·dh, d_q]
@@ -18,21 +19,6 @@ export interface AttentionWeights {
   o: TensorEntry; // [d_out, h·dh]
   heads: number;
   kvHeads: number;
-}
-
-/** C[n×m] = A[n×k] · B[k×m], accumulated in float64 per row. */
-export function matmul(a: Float32Array, b: Float32Array, n: number, k: number, m: number): Float64Array {
-  const c = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const ci = i * m;
-    for (let p = 0; p < k; p++) {
-      const av = a[i * k + p];
-      if (av === 0) continue;
-      const bp = p * m;
-      for (let j = 0; j < m; j++) c[ci + j] += av * b[bp + j];
-    }
-  }
-  return c;
 }
 
 /** |W_O W_V| with GQA, scaled: edges [d_out × d_kv]. */
@@ -44,25 +30,44 @@ export function ovEdges(w: AttentionWeights, inScale?: Float32Array, outScale?: 
   const dh = w.o.shape[1] / w.heads;
   const perKv = w.heads / w.kvHeads;
   // Sum the output columns of the query heads that share a key/value head: W_O^{(g)} = Σ_{j∈g} W_O^j.
-  const og = new Float32Array(dOut * w.kvHeads * dh);
-  for (let r = 0; r < dOut; r++) {
-    for (let j = 0; j < w.heads; j++) {
-      const g = Math.floor(j / perKv);
-      for (let e = 0; e < dh; e++) og[r * w.kvHeads * dh + g * dh + e] += o[r * w.heads * dh + j * dh + e];
+  let og = o;
+  if (perKv !== 1) {
+    og = new Float32Array(dOut * w.kvHeads * dh);
+    for (let r = 0; r < dOut; r++) {
+      for (let j = 0; j < w.heads; j++) {
+        const g = Math.floor(j / perKv);
+        for (let e = 0; e < dh; e++) og[r * w.kvHeads * dh + g * dh + e] += o[r * w.heads * dh + j * dh + e];
+      }
     }
   }
-  const prod = matmul(og, v, dOut, w.kvHeads * dh, dIn);
-  const out = new Float32Array(dOut * dIn);
+  const out = gemm(og, v, dOut, w.kvHeads * dh, dIn);
   for (let r = 0; r < dOut; r++) {
     const s = outScale ? Math.abs(outScale[r]) : 1;
-    for (let c = 0; c < dIn; c++) out[r * dIn + c] = Math.abs(prod[r * dIn + c]) * (inScale ? Math.abs(inScale[c]) : 1) * s;
+    const row = r * dIn;
+    if (inScale) for (let c = 0; c < dIn; c++) out[row + c] = Math.abs(out[row + c]) * Math.abs(inScale[c]) * s;
+    else for (let c = 0; c < dIn; c++) out[row + c] = Math.abs(out[row + c]) * s;
   }
   return out;
 }
 
+/** Rows [row, row + dh) of a [rows × d] matrix, each column c scaled by |scale_c|. */
+function headRows(m: Float32Array, row: number, dh: number, d: number, scale?: Float32Array): Float32Array {
+  const out = m.slice(row * d, (row + dh) * d);
+  if (scale) for (let a = 0; a < dh; a++) for (let c = 0; c < d; c++) out[a * d + c] *= Math.abs(scale[c]);
+  return out;
+}
+
+function transpose(m: Float32Array, rowsN: number, cols: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let r = 0; r < rowsN; r++) for (let c = 0; c < cols; c++) t[c * rowsN + r] = m[r * cols + c];
+  return t;
+}
+
 /**
  * ‖row c of B^j‖ (query side) or ‖column c of B^j‖ (key side) for every head j and channel c:
- * [heads × d] from the Gram matrix of the other side, without forming B^j.
+ * [heads × d] without forming B^j. With X = the own side's head rows and Y = the other side's
+ * (each column scaled by its norm), ‖B^j[c, :]‖² = X[:, c]ᵀ (Y Yᵀ) X[:, c] / d_h: a Gram matrix and
+ * one product per head.
  */
 export function headSideNorms(w: AttentionWeights, side: 'query' | 'key', qScale?: Float32Array, kScale?: Float32Array): Float32Array {
   const q = w.q.read();
@@ -74,33 +79,17 @@ export function headSideNorms(w: AttentionWeights, side: 'query' | 'key', qScale
   const inv = 1 / Math.sqrt(dh);
   const [mine, dMine, myScale, other, dOther, otherScale] = side === 'query' ? [q, dq, qScale, k, dk, kScale] : [k, dk, kScale, q, dq, qScale];
   const out = new Float32Array(w.heads * dMine);
-  const gram = new Float64Array(dh * dh);
   for (let j = 0; j < w.heads; j++) {
     const g = Math.floor(j / perKv);
     const myRow = (side === 'query' ? j : g) * dh;
     const otherRow = (side === 'query' ? g : j) * dh;
-    // Gram of the other side's head rows, with its input-side scale: G = (W diag t)(W diag t)ᵀ.
-    gram.fill(0);
-    for (let a = 0; a < dh; a++) {
-      for (let b = a; b < dh; b++) {
-        let s = 0;
-        const ra = (otherRow + a) * dOther;
-        const rb = (otherRow + b) * dOther;
-        for (let c = 0; c < dOther; c++) {
-          const t = otherScale ? otherScale[c] * otherScale[c] : 1;
-          s += other[ra + c] * other[rb + c] * t;
-        }
-        gram[a * dh + b] = s;
-        gram[b * dh + a] = s;
-      }
-    }
+    const y = headRows(other, otherRow, dh, dOther, otherScale);
+    const gram = gemm(y, transpose(y, dh, dOther), dh, dOther, dh);
+    const x = headRows(mine, myRow, dh, dMine);
+    const gx = gemm(gram, x, dh, dh, dMine);
     for (let c = 0; c < dMine; c++) {
       let s = 0;
-      for (let a = 0; a < dh; a++) {
-        const xa = mine[(myRow + a) * dMine + c];
-        if (xa === 0) continue;
-        for (let b = 0; b < dh; b++) s += xa * gram[a * dh + b] * mine[(myRow + b) * dMine + c];
-      }
+      for (let a = 0; a < dh; a++) s += x[a * dMine + c] * gx[a * dMine + c];
       out[j * dMine + c] = Math.sqrt(Math.max(0, s)) * inv * (myScale ? Math.abs(myScale[c]) : 1);
     }
   }
