@@ -54,7 +54,7 @@ export function halfToFloat(h: number): number {
 
 let HALF_LUT: Float32Array | undefined;
 /** All 65536 half values, built once (256 KB): a table lookup is ~10× faster than decoding bits. */
-function halfTable(): Float32Array {
+export function halfTable(): Float32Array {
   if (!HALF_LUT) {
     HALF_LUT = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) HALF_LUT[h] = halfToFloat(h);

@@ -11,6 +11,7 @@
  */
 import { ArchitectureError } from '../errors';
 import type { NetOp, ValueId, WeightOp } from './netspec';
+import { PACK_ABOVE_EDGES, PACK_MIN_BLOCK, blockWeights, edgeWeightCount, pack, type PackedWeights } from './packed';
 import { checkEdges, checkFinite, convEdges, denseEdges, normScale } from './rolled-edges';
 
 export interface NodeGroup {
@@ -43,6 +44,8 @@ export interface EdgeBlock {
   groups: number;
   srcIndex?: Int32Array;
   diagonal?: boolean;
+  /** The weights as scaled 16-bit floats (graph/packed.ts); `weights` is then empty. */
+  packed?: PackedWeights;
 }
 
 export interface RolledGraph {
@@ -60,7 +63,13 @@ export interface RolledGraph {
 export interface BuildOptions {
   file: string;
   flattenOrder?: 'chw' | 'hwc';
+  /** Edges above which blocks are stored as 16-bit floats (default PACK_ABOVE_EDGES). */
+  packAboveEdges?: number;
+  /** Blocks with fewer edges stay float32 (default PACK_MIN_BLOCK). */
+  packMinBlock?: number;
 }
+
+const EMPTY = new Float32Array(0);
 
 /** A value: one whole group, or graph-wide node indices. */
 type Val = { group: number } | { nodes: Int32Array };
@@ -136,6 +145,19 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
     }
   }
 
+  // Past packAboveEdges edges, every large block is kept as 16-bit floats (graph/packed.ts),
+  // those built so far included: memory stays near 2 bytes per edge for the largest graphs.
+  let weightsHeld = 0;
+  let packing = false;
+  /** Whole dense blocks by (src, dst): where a parallel block (a SwiGLU gate) is summed in. */
+  const wholeDense = new Map<string, EdgeBlock>();
+  const packAbove = opts.packAboveEdges ?? PACK_ABOVE_EDGES;
+  const packMin = opts.packMinBlock ?? PACK_MIN_BLOCK;
+  const packBlock = (b: EdgeBlock): void => {
+    if (b.packed || b.weights.length < packMin) return;
+    b.packed = pack(b.weights);
+    b.weights = EMPTY;
+  };
   const first = ops.find(isWeightOp);
   if (!first) throw new ArchitectureError(file, 'the network has no conv or dense layer');
   if (consumers.has('input') && !ops.some((o) => o.op === 'input' && o.name === 'input')) {
@@ -200,7 +222,35 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
   function weightOp(op: WeightOp): void {
     const before = blocks.length;
     weightOpBlocks(op);
+    const last = blocks[blocks.length - 1];
+    if (blocks.length === before + 1 && last.kind === 'dense' && !last.srcIndex) {
+      const key = `${last.src}>${last.dst}`;
+      const twin = wholeDense.get(key);
+      if (op.into && twin && twin.weights.length + (twin.packed?.bits.length ?? 0) === last.weights.length) {
+        // Parallel edges between the same two groups (a gate and its up projection): one block of
+        // summed weights, which is what every metric sees of them, in half the memory.
+        const sum = blockWeights(twin).slice();
+        for (let i = 0; i < sum.length; i++) sum[i] += last.weights[i];
+        twin.weights = sum;
+        twin.packed = undefined;
+        twin.op = `${twin.op} + ${last.op}`;
+        blocks.pop();
+        weightsHeld -= sum.length;
+        if (packing) packBlock(twin);
+        return;
+      }
+      if (!twin) wholeDense.set(key, last);
+    }
     if (op.into) for (let i = before; i < blocks.length; i++) routed.add(blocks[i]);
+    for (let i = before; i < blocks.length; i++) {
+      weightsHeld += blocks[i].weights.length;
+      if (packing) packBlock(blocks[i]);
+    }
+    if (!packing && weightsHeld > packAbove) {
+      packing = true;
+      for (const b of blocks) packBlock(b);
+      warnings.push(`the graph has more than ${packAbove} edges: edge weights are kept as 16-bit floats scaled per block (relative rounding at most 2⁻¹¹ per weight) to hold it in memory`);
+    }
   }
   function weightOpBlocks(op: WeightOp): void {
     const sv = read(op.input, op.name);
@@ -302,7 +352,7 @@ function countEdges(groups: NodeGroup[], blocks: EdgeBlock[], routed: Set<EdgeBl
     const others = (e?.count ?? 0) - (isWholeDense(b) ? 1 : 0);
     if (diag && !b.srcIndex && others > 0) continue;
     if (routed.has(b) && isWholeDense(b) && e !== undefined && e.first < i) continue;
-    edgeCount += b.kind === 'identity' ? groups[b.dst].size : b.weights.length;
+    edgeCount += b.kind === 'identity' ? groups[b.dst].size : edgeWeightCount(b);
   }
   return edgeCount;
 }

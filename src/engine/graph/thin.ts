@@ -16,6 +16,7 @@
  */
 import type { CheckpointAnalysis } from '../analyze-checkpoint';
 import type { RolledGraph } from './rolled';
+import { blockWeights } from './packed';
 
 /** One drawn layer: a column of the layered layout. */
 export interface ThinLayer {
@@ -136,6 +137,8 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
     return lo;
   };
   for (const b of graph.blocks) {
+    // A packed block (graph/packed.ts) is decoded for its turn only.
+    const bw = blockWeights(b);
     if (b.srcIndex) {
       // Scattered sources (a concatenation, split or shuffle): edge by edge, into the pair of each source's layer.
       const dn = graph.groups[b.dst].size;
@@ -147,7 +150,7 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
         for (let j = 0; j < pg; j++) {
           const s = b.srcIndex[col + j];
           const gs = groupOfNode(s);
-          pairOf(gs, b.dst)[dm.of(o) * maps[gs].drawn + maps[gs].of(s - starts[gs])] += b.kind === 'identity' ? 1 : b.weights[o * pg + j];
+          pairOf(gs, b.dst)[dm.of(o) * maps[gs].drawn + maps[gs].of(s - starts[gs])] += b.kind === 'identity' ? 1 : bw[o * pg + j];
         }
       }
       continue;
@@ -166,7 +169,7 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
       const fan = b.perGroup;
       for (let o = 0; o < dn; o++) {
         const row = dm.of(o) * sn;
-        for (let c = 0; c < fan; c++) w[row + sm.of(c)] += b.weights[o * fan + c];
+        for (let c = 0; c < fan; c++) w[row + sm.of(c)] += bw[o * fan + c];
       }
     } else {
       const pg = b.perGroup;
@@ -174,7 +177,7 @@ export function thinGraph(input: ThinInput, maxEdges: number, options: Partial<T
       for (let o = 0; o < dn; o++) {
         const row = dm.of(o) * sn;
         const base = Math.floor(o / outPerGroup) * pg;
-        for (let j = 0; j < pg; j++) w[row + sm.of(base + j)] += b.weights[o * pg + j];
+        for (let j = 0; j < pg; j++) w[row + sm.of(base + j)] += bw[o * pg + j];
       }
     }
   }

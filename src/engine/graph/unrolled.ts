@@ -11,6 +11,7 @@
  * than all before it (where CNNs usually downsample), 2 when the final size is unknown.
  */
 import type { RolledGraph } from './rolled';
+import { edgeWeightCount } from './packed';
 
 export interface UnrolledSize {
   nodes: number;
@@ -57,8 +58,8 @@ export function unrolledSize(g: RolledGraph, inputSize?: number): UnrolledSize {
   for (const b of g.blocks) {
     const dst = g.groups[b.dst];
     if (b.kind === 'identity') edges += dst.size * spatial[b.dst];
-    else if (dst.kind === 'conv') edges += b.weights.length * (g.convInfo.get(b.dst)?.kernel ?? 1) * spatial[b.dst];
-    else edges += b.weights.length * (g.groups[b.src].kind === 'conv' ? spatial[b.src] : 1);
+    else if (dst.kind === 'conv') edges += edgeWeightCount(b) * (g.convInfo.get(b.dst)?.kernel ?? 1) * spatial[b.dst];
+    else edges += edgeWeightCount(b) * (g.groups[b.src].kind === 'conv' ? spatial[b.src] : 1);
   }
   return { nodes, edges, inputSize: s0, estimated: true };
 }

@@ -8,6 +8,7 @@ import { NumericError } from '../errors';
 import type { Components } from '../graph/components';
 import type { RolledGraph, EdgeBlock, NodeGroup } from '../graph/rolled';
 import { eigenvectorCentrality, type EigenOptions, type EigenResult } from './eigenvector';
+import { edgeWeightCount } from '../graph/packed';
 
 export function centralityByComponent(g: RolledGraph, comps: Components, opts: Partial<EigenOptions> = {}): EigenResult & { failed: string[] } {
   const vector = new Float64Array(g.nodeCount);
@@ -34,7 +35,7 @@ export function centralityByComponent(g: RolledGraph, comps: Components, opts: P
       n += gr.size;
       return gr;
     });
-    const sg: RolledGraph = { ...g, groups: sub, blocks: blocks.map((b) => ({ ...b, src: remap.get(b.src)!, dst: remap.get(b.dst)! })), nodeCount: n, edgeCount: blocks.reduce((a, b) => a + b.weights.length, 0), convInfo: new Map() };
+    const sg: RolledGraph = { ...g, groups: sub, blocks: blocks.map((b) => ({ ...b, src: remap.get(b.src)!, dst: remap.get(b.dst)! })), nodeCount: n, edgeCount: blocks.reduce((a, b) => a + edgeWeightCount(b), 0), convInfo: new Map() };
     const start = opts.start && opts.start.length === g.nodeCount ? gather(g, groups, opts.start, n) : undefined;
     try {
       const r = eigenvectorCentrality(sg, { ...opts, start });

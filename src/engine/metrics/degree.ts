@@ -6,6 +6,7 @@
  * Reference: Barrat et al., "The architecture of complex weighted networks", PNAS 2004 (strength).
  */
 import type { RolledGraph } from '../graph/rolled';
+import { blockRows } from '../graph/packed';
 
 export interface Degrees {
   in: Float64Array;
@@ -32,18 +33,23 @@ export function weightedDegree(g: RolledGraph): Degrees {
     }
     const pg = b.perGroup;
     const outPerGroup = dn / b.groups;
-    for (let o = 0; o < dn; o++) {
-      const col = b.kind === 'grouped' ? Math.floor(o / outPerGroup) * pg : 0;
-      const base = so + col;
-      let acc = 0;
-      for (let j = 0; j < pg; j++) {
-        const w = b.weights[o * pg + j];
-        acc += w;
-        if (idx) dout[idx[col + j]] += w;
-        else dout[base + j] += w;
+    // Row o of the block is weights [o·pg, (o+1)·pg); packed blocks are decoded a chunk of rows at a time.
+    blockRows(b, 0, dn, pg, (weights, offset, rowsN, first) => {
+      for (let r = 0; r < rowsN; r++) {
+        const o = first + r;
+        const col = b.kind === 'grouped' ? Math.floor(o / outPerGroup) * pg : 0;
+        const base = so + col;
+        const row = offset + r * pg;
+        let acc = 0;
+        for (let j = 0; j < pg; j++) {
+          const w = weights[row + j];
+          acc += w;
+          if (idx) dout[idx[col + j]] += w;
+          else dout[base + j] += w;
+        }
+        din[dof + o] += acc;
       }
-      din[dof + o] += acc;
-    }
+    });
   }
   const total = new Float64Array(n);
   for (let i = 0; i < n; i++) total[i] = din[i] + dout[i];

@@ -12,6 +12,7 @@
  * A grouped (or depthwise) convolution is a dense block per group.
  */
 import type { EdgeBlock, RolledGraph } from '../graph/rolled';
+import { blockRows } from '../graph/packed';
 
 /**
  * Rows [0, rows) of a dense block whose row r holds weights w[w0 + r*cols + c] for edges
@@ -104,7 +105,7 @@ export function symmetricProduct(g: RolledGraph, x: Float64Array, y: Float64Arra
       }
     } else if (b.kind === 'dense') {
       const cols = b.perGroup;
-      denseRows(b.weights, 0, dn, cols, x.subarray(so, so + cols), y.subarray(so, so + cols), x.subarray(dof, dof + dn), y.subarray(dof, dof + dn));
+      blockProduct(b, 0, dn, cols, x.subarray(so, so + cols), y.subarray(so, so + cols), x.subarray(dof, dof + dn), y.subarray(dof, dof + dn));
     } else {
       // Group q: outputs [q*opg, (q+1)*opg) read inputs [q*pg, (q+1)*pg), weights row-major from
       // q*opg*pg. buildRolledGraph has checked that pg * groups = source size and groups | dn.
@@ -113,7 +114,7 @@ export function symmetricProduct(g: RolledGraph, x: Float64Array, y: Float64Arra
       for (let q = 0; q < b.groups; q++) {
         const s0 = so + q * pg;
         const d0 = dof + q * opg;
-        denseRows(b.weights, q * opg * pg, opg, pg, x.subarray(s0, s0 + pg), y.subarray(s0, s0 + pg), x.subarray(d0, d0 + opg), y.subarray(d0, d0 + opg));
+        blockProduct(b, q * opg * pg, opg, pg, x.subarray(s0, s0 + pg), y.subarray(s0, s0 + pg), x.subarray(d0, d0 + opg), y.subarray(d0, d0 + opg));
       }
     }
   }
@@ -138,13 +139,22 @@ function gatheredProduct(g: RolledGraph, b: EdgeBlock, x: Float64Array, y: Float
       ys[c] += xd[c];
     }
   } else if (b.kind === 'dense') {
-    denseRows(b.weights, 0, dn, b.perGroup, xs, ys, xd, yd);
+    blockProduct(b, 0, dn, b.perGroup, xs, ys, xd, yd);
   } else {
     const pg = b.perGroup;
     const opg = dn / b.groups;
     for (let q = 0; q < b.groups; q++) {
-      denseRows(b.weights, q * opg * pg, opg, pg, xs.subarray(q * pg, (q + 1) * pg), ys.subarray(q * pg, (q + 1) * pg), xd.subarray(q * opg, (q + 1) * opg), yd.subarray(q * opg, (q + 1) * opg));
+      blockProduct(b, q * opg * pg, opg, pg, xs.subarray(q * pg, (q + 1) * pg), ys.subarray(q * pg, (q + 1) * pg), xd.subarray(q * opg, (q + 1) * opg), yd.subarray(q * opg, (q + 1) * opg));
     }
   }
   for (let c = 0; c < idx.length; c++) y[idx[c]] += ys[c];
+}
+
+/** denseRows over a block's weights, decoded chunk by chunk when they are packed (graph/packed.ts). */
+function blockProduct(b: EdgeBlock, w0: number, rows: number, cols: number, xs: Float64Array, ys: Float64Array, xd: Float64Array, yd: Float64Array): void {
+  if (!b.packed) {
+    denseRows(b.weights, w0, rows, cols, xs, ys, xd, yd);
+    return;
+  }
+  blockRows(b, w0, rows, cols, (values, offset, n, first) => denseRows(values, offset, n, cols, xs, ys, xd.subarray(first, first + n), yd.subarray(first, first + n)));
 }
