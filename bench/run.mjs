@@ -24,6 +24,14 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 // nx: networkx route too (it holds a Python object per edge: small nets only); unrolled: built for
 // real; inputSize: given to the CLI's unrolled-size estimate where the weights do not reveal an
 // ImageNet input (the ResNets' 7x7 stem does: the CLI then assumes 224 px, downsampled 4x).
+// Transformers at scale (bench/make_scale.py writes them): GPT-2 small against the Python route of
+// bench/python_transformer_peer.py; the 1.1B Llama alone (no Python route fits: its graph has
+// 600M edges, which scipy would hold in 7 GB of CSR), once.
+const SCALE = [
+  { name: 'gpt2_small', peer: true },
+  { name: 'llama_1b', peer: false, reps: 1 },
+];
+
 const MODELS = [
   { name: 'mlp', nx: true, unrolled: true },
   { name: 'lenet', nx: true, unrolled: true },
@@ -34,11 +42,12 @@ const MODELS = [
 ];
 
 function parseArgs(argv) {
-  const a = { reps: 3, only: null, nx: true, out: path.join(ROOT, 'bench', 'RESULTS.md') };
+  const a = { reps: 3, only: null, nx: true, scale: true, out: path.join(ROOT, 'bench', 'RESULTS.md') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--reps') a.reps = Number(argv[++i]);
     else if (argv[i] === '--only') a.only = argv[++i].split(',');
     else if (argv[i] === '--no-nx') a.nx = false;
+    else if (argv[i] === '--no-scale') a.scale = false;
     else if (argv[i] === '--report-only') a.reportOnly = true;
     else if (argv[i] === '--out') a.out = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
@@ -55,6 +64,7 @@ function ours(file, inputSize) {
     readAndBuildMs: c.timings.readAndBuildMs, metricsMs: c.timings.metricsMs,
     eigenvalue: c.eigenvalue, nodes: c.graph.nodes, edges: c.graph.edges,
     unrolledNodes: c.graph.unrolledNodes, unrolledEdges: c.graph.unrolledEdges, unrolledEstimated: c.graph.unrolledEstimated, inputSize: c.graph.inputSize,
+    said: { wiring: c.graph.wiring, components: c.graph.components, warnings: c.warnings },
   };
 }
 
@@ -62,6 +72,48 @@ function python(script, file, arch, extra = []) {
   const m = measure(PY, [path.join(ROOT, 'bench', script), file, '--arch', arch, ...extra], { env: PYENV });
   const r = JSON.parse(m.stdout.trim().split('\n').pop());
   return { wall: m.wall, cpu: m.cpu, rssMB: m.rssMB, eigenvalue: r.eigenvalue, nodes: r.nodes, edges: r.edges, timings: r.timings };
+}
+
+function dirMB(dir) {
+  return fs.readdirSync(dir).reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0) / 2 ** 20;
+}
+
+function transformerPeer(dir) {
+  const m = measure(PY, [path.join(ROOT, 'bench', 'python_transformer_peer.py'), dir], { env: PYENV });
+  const r = JSON.parse(m.stdout.trim().split('\n').pop());
+  return { wall: m.wall, cpu: m.cpu, rssMB: m.rssMB, eigenvalue: r.eigenvalue, nodes: r.nodes, edges: r.edges, timings: r.timings };
+}
+
+/** The transformer rows: ours (and the Python route where there is one), interleaved like the others. */
+function scaleRuns(args) {
+  const models = SCALE.filter((m) => !args.only || args.only.includes(m.name));
+  const missing = models.filter((m) => !fs.existsSync(path.join(CKPT, m.name, 'config.json')));
+  if (missing.length) {
+    console.error(`writing checkpoints: ${missing.map((m) => m.name).join(', ')}`);
+    const r = spawnSync(PY, [path.join(ROOT, 'bench', 'make_scale.py'), '--only', missing.map((m) => m.name).join(',')], { stdio: 'inherit', env: { ...process.env, ...PYENV } });
+    if (r.status !== 0) throw new Error('bench/make_scale.py failed');
+  }
+  return models.map((m) => {
+    const dir = path.join(CKPT, m.name);
+    for (const f of fs.readdirSync(dir)) floor(path.join(dir, f));
+    const runs = { ours: [], peer: [] };
+    for (let rep = 0; rep < (m.reps ?? args.reps); rep++) {
+      const both = [() => runs.ours.push(ours(dir)), ...(m.peer ? [() => runs.peer.push(transformerPeer(dir))] : [])];
+      if (rep % 2) both.reverse();
+      both.forEach((f) => f());
+      const o = runs.ours.at(-1);
+      console.error(`rep ${rep + 1} ${m.name}: ours ${o.wall.toFixed(1)} s ${o.rssMB.toFixed(0)} MB${m.peer ? `, peer ${runs.peer.at(-1).wall.toFixed(1)} s ${runs.peer.at(-1).rssMB.toFixed(0)} MB` : ''}`);
+    }
+    return {
+      name: m.name,
+      fileMB: dirMB(dir),
+      reps: runs.ours.length,
+      ours: medianOf(runs.ours),
+      peer: runs.peer.length ? medianOf(runs.peer) : null,
+      warnings: runs.ours[0].said,
+      maxRelDiff: runs.peer.length ? Math.max(...runs.ours.flatMap((o) => runs.peer.map((p) => Math.abs(p.eigenvalue - o.eigenvalue) / Math.abs(o.eigenvalue)))) : null,
+    };
+  });
 }
 
 function floor(file) {
@@ -117,6 +169,7 @@ function main() {
       console.error(`rep ${rep + 1}/${args.reps} ${m.name}: ours ${o.wall.toFixed(2)} s ${o.rssMB.toFixed(0)} MB, peer ${p.wall.toFixed(2)} s ${p.rssMB.toFixed(0)} MB`);
     }
   }
+  const scale = args.scale ? scaleRuns(args) : [];
   info.loadEnd = os.loadavg()[0];
   const results = models.map((m) => {
     const r = runs[m.name];
@@ -135,9 +188,9 @@ function main() {
     };
   });
   const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
-  fs.writeFileSync(path.join(path.dirname(args.out), 'results.json'), JSON.stringify({ command, machine: info, reps: args.reps, results }, null, 1) + '\n');
-  writeReport(args.out, { command, machine: info, reps: args.reps, results });
-  const bad = results.filter((r) => r.maxRelDiff > 1e-4);
+  fs.writeFileSync(path.join(path.dirname(args.out), 'results.json'), JSON.stringify({ command, machine: info, reps: args.reps, results, scale }, null, 1) + '\n');
+  writeReport(args.out, { command, machine: info, reps: args.reps, results, scale });
+  const bad = [...results, ...scale].filter((r) => r.maxRelDiff != null && r.maxRelDiff > 1e-4);
   for (const r of results) console.log(`${r.name}: λ ours ${r.ours.eigenvalue.toPrecision(10)} peer ${r.peer.eigenvalue.toPrecision(10)} (max rel diff ${r.maxRelDiff.toExponential(1)}); peer/ours ${(r.peer.wall / r.ours.wall).toFixed(1)}×; ours RSS ${r.ours.rssMB.toFixed(0)} MB for a ${r.fileMB.toFixed(0)} MB file`);
   console.log(`wrote ${path.relative(process.cwd(), args.out)}`);
   if (bad.length) {

@@ -5,6 +5,7 @@
 import { openCheckpoint } from './readers/index';
 import { buildRolledGraph, type RolledGraph } from './graph/rolled';
 import { wireCheckpoint, type WiringSource } from './graph/wire';
+import { releaseFusedValues } from './graph/families/kit';
 import { connectedComponents, componentsWarning } from './graph/components';
 import { centralityByComponent } from './metrics/centrality-parts';
 import { unrolledSize } from './graph/unrolled';
@@ -84,6 +85,7 @@ function analyzeOrThrow(file: string, opts: AnalyzeOptions): AnalyzedGraph {
     if (wired.ops.length === 0) throw new ArchitectureError(file, 'no layers with weights');
     graph = buildRolledGraph(wired.ops, { file, flattenOrder: ckpt.flattenOrder });
   } finally {
+    releaseFusedValues();
     ckpt.close();
   }
   warnings.push(...graph.warnings);

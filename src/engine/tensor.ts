@@ -28,7 +28,7 @@ export interface TensorEntry {
    * that was never written) would be materialised from nothing: openCheckpoint refuses to read it.
    */
   readonly storedElements: number;
-  /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted). */
+  /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted): a fresh array, the caller's to keep or overwrite. */
   read(): Float32Array;
 }
 

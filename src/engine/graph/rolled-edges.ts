@@ -69,9 +69,11 @@ export function convEdges(values: Float32Array, out: number, perGroup: number, k
  * [out × srcSize]: |W[o, c]| · s_o, or the L2 norm over the positions of channel c (channel-major
  * `c·P + p`, or `p·C + c` for 'hwc'). `inScale` has srcSize or fanIn values.
  */
-export function denseEdges(values: Float32Array, out: number, fanIn: number, srcSize: number, hwc: boolean, scale?: Float32Array, inScale?: Float32Array): Float32Array {
+export function denseEdges(values: Float32Array, out: number, fanIn: number, srcSize: number, hwc: boolean, scale?: Float32Array, inScale?: Float32Array, inPlace = false): Float32Array {
   const P = fanIn / srcSize;
-  const weights = new Float32Array(out * srcSize);
+  // Without a flatten each weight is one edge at the same index: with `inPlace` (the caller's own
+  // fresh copy of the values), the edges overwrite them, saving an array as large as the layer.
+  const weights = inPlace && P === 1 ? values : new Float32Array(out * srcSize);
   const perColumn = inScale !== undefined && inScale.length === fanIn && P > 1;
   for (let o = 0; o < out; o++) {
     const s = scale ? scale[o] : 1;

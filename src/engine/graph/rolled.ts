@@ -319,7 +319,8 @@ export function buildRolledGraph(ops: NetOp[], opts: BuildOptions): RolledGraph 
       const P = fanIn / srcSize; // positions per channel after a flatten (1 for a dense chain or global pooling)
       const n = op.inNorm ? (op.inNorm.weight ?? op.inNorm.runningVar)!.shape[0] : 0;
       const inScale = op.inNorm ? normScale(op.inNorm, n === fanIn ? fanIn : srcSize, file) : undefined;
-      const weights = denseEdges(values_, out, fanIn, srcSize, (op.flatten ?? opts.flattenOrder) === 'hwc', scale, inScale);
+      // values_ is this op's own copy (every TensorEntry.read returns a fresh array).
+      const weights = denseEdges(values_, out, fanIn, srcSize, (op.flatten ?? opts.flattenOrder) === 'hwc', scale, inScale, true);
       checkEdges(weights, op.name, file);
       blocks.push({ src, dst, op: op.name, kind: 'dense', weights, perGroup: srcSize, groups: 1, srcIndex });
       if (P > 1) convInfo.set(dst, { kernel: P, perGroup: srcSize, inputGroup: src });

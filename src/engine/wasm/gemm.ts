@@ -8,8 +8,18 @@
  */
 import { GEMM_WASM_BASE64 } from './gemm-wasm';
 
+/** The part of the WebAssembly API used here (the engine's type checks see ES2022 and Node only). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
 interface Kernel {
-  memory: WebAssembly.Memory;
+  memory: Memory;
   gemm: (a: number, b: number, c: number, n: number, k: number, m: number) => void;
 }
 
@@ -17,9 +27,10 @@ let kernel: Kernel | undefined;
 
 function load(): Kernel {
   if (kernel) return kernel;
-  const mod = new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-  const inst = new WebAssembly.Instance(mod, {});
-  kernel = { memory: inst.exports.memory as WebAssembly.Memory, gemm: inst.exports.gemm as Kernel['gemm'] };
+  const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+  // Synchronous compile and instantiate: the module is 1 KB, and the engine has no event loop to wait on.
+  const inst = new wasm.Instance(new wasm.Module(Buffer.from(GEMM_WASM_BASE64, 'base64')), {});
+  kernel = { memory: inst.exports.memory as Memory, gemm: inst.exports.gemm as Kernel['gemm'] };
   return kernel;
 }
 

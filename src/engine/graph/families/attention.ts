@@ -70,8 +70,10 @@ function transpose(m: Float32Array, rowsN: number, cols: number): Float32Array {
  * one product per head.
  */
 export function headSideNorms(w: AttentionWeights, side: 'query' | 'key', qScale?: Float32Array, kScale?: Float32Array): Float32Array {
-  const q = w.q.read();
-  const k = w.k.read();
+  return sideNorms(w, w.q.read(), w.k.read(), side, qScale, kScale);
+}
+
+function sideNorms(w: AttentionWeights, q: Float32Array, k: Float32Array, side: 'query' | 'key', qScale?: Float32Array, kScale?: Float32Array): Float32Array {
   const dq = w.q.shape[1];
   const dk = w.k.shape[1];
   const dh = w.q.shape[0] / w.heads;
@@ -98,8 +100,11 @@ export function headSideNorms(w: AttentionWeights, side: 'query' | 'key', qScale
 
 /** Self-attention head edges [heads × d]: query side + key side. */
 export function headEdges(w: AttentionWeights, inScale?: Float32Array): Float32Array {
-  const qs = headSideNorms(w, 'query', inScale, inScale);
-  const ks = headSideNorms(w, 'key', inScale, inScale);
+  // Q and K read once for both sides (each read of a fused projection's rows decodes it whole).
+  const q = w.q.read();
+  const k = w.k.read();
+  const qs = sideNorms(w, q, k, 'query', inScale, inScale);
+  const ks = sideNorms(w, q, k, 'key', inScale, inScale);
   for (let i = 0; i < qs.length; i++) qs[i] += ks[i];
   return qs;
 }

@@ -51,10 +51,27 @@ export class Params {
   }
 }
 
+/**
+ * The values of the fused tensor whose rows were read last: the q, k and v rows of one fused
+ * projection are read one after the other, and each read would otherwise decode (and, for a
+ * Conv1D weight, transpose) the whole matrix again. One entry, so it never holds more than one.
+ */
+let lastFused: { t: TensorEntry; values: Float32Array } | undefined;
+
+/** Drops the values kept by `rows` (once a checkpoint's graph is built). */
+export function releaseFusedValues(): void {
+  lastFused = undefined;
+}
+
+function fusedValues(t: TensorEntry): Float32Array {
+  if (lastFused?.t !== t) lastFused = { t, values: t.read() };
+  return lastFused.values;
+}
+
 /** Rows [start, start + count) of a 2-d (or higher) tensor. */
 export function rows(t: TensorEntry, start: number, count: number, name = `${t.name}[${start}:${start + count}]`): TensorEntry {
   const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return new LazyTensor(name, t.dtype, [count, ...t.shape.slice(1)], () => t.read().slice(start * per, (start + count) * per), Math.min(t.storedElements, count * per));
+  return new LazyTensor(name, t.dtype, [count, ...t.shape.slice(1)], () => fusedValues(t).slice(start * per, (start + count) * per), Math.min(t.storedElements, count * per));
 }
 
 /** A [in, out] weight (Hugging Face Conv1D, Keras) as [out, in]. */
