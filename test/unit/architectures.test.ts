@@ -110,6 +110,30 @@ test('a weightless ONNX export in the run folder wires its state-dict checkpoint
   assert.ok(!a.warnings.some((w) => /ambiguous/.test(w)));
 });
 
+test('a weightless transformer export (constant folding off, tied head) wires its state-dict checkpoints', () => {
+  // nn.Linear exported as MatMul(x, Transpose(W)); lm_head tied to wte, so the export names it once.
+  for (const e of [0, 1]) {
+    const a = analyzeCheckpoint(path.join(DIR, 'wired_transformer_run', `epoch_${e}.pt`));
+    assert.equal(a.graph.wiring, 'onnx');
+    assert.equal(a.graph.components, 1);
+    assert.equal(a.layers.map((l) => `${l.name}:${l.nodes}`).join(' '), 'tokens:1 wte:16 positions:1 h.0.c_attn:48 h.0.c_proj:16 h.0.c_fc:64 h.0.mlp_proj:16 h.1.c_attn:48 h.1.c_proj:16 h.1.c_fc:64 h.1.mlp_proj:16 lm_head:30');
+    assert.match(a.warnings.join('\n'), /'lm_head\.weight' is not in 'model\.onnx' \(tied/);
+  }
+});
+
+test('an export that names the weights but cannot be followed says so, and the wiring falls back', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-wirefile-'));
+  fs.copyFileSync(path.join(DIR, 'wired_transformer_run', 'epoch_0.pt'), path.join(dir, 'epoch_0.pt'));
+  // The export with one MatMul turned into an op the walk cannot follow (ConvTranspose holding a weight).
+  const model = fs.readFileSync(path.join(DIR, 'wired_transformer_run', 'model.onnx'));
+  // The first node whose op_type (NodeProto field 4: tag 0x22, length 6) is MatMul.
+  const i = model.indexOf(Buffer.concat([Buffer.from([0x22, 6]), Buffer.from('MatMul')])) + 2;
+  fs.writeFileSync(path.join(dir, 'model.onnx'), Buffer.concat([model.subarray(0, i), Buffer.from('MatMuX'), model.subarray(i + 6)]));
+  const a = analyzeCheckpoint(path.join(dir, 'epoch_0.pt'));
+  assert.notEqual(a.graph.wiring, 'onnx');
+  assert.match(a.warnings.join('\n'), /wiring file: 'model\.onnx' names this checkpoint's weights, but its graph could not be followed \(topology not read from the graph: MatMuX node .* holds the weight 'h\.0\.c_attn\.weight'/);
+});
+
 test('names that no recogniser or chain can follow fall back to layer-local, said in words', () => {
   // Three weight matrices whose names say nothing and whose shapes chain nowhere ([16,16] → [7,5] → [3,9]).
   const entries = [['enc.alpha', [16, 16]], ['mix.beta', [7, 5]], ['out.gamma', [3, 9]]] as const;

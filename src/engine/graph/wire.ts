@@ -29,10 +29,16 @@ export interface Wiring {
 }
 
 export function wireCheckpoint(ckpt: Checkpoint): Wiring {
-  const file = ckpt.file;
   if (ckpt.topology && ckpt.topology.length > 0) return { ops: ckpt.topology, warnings: [], wiring: ckpt.wiringSource ?? 'config' };
   const fromFile = wiringFromFile(ckpt);
-  if (fromFile) return { ...fromFile, wiring: 'onnx' };
+  if (fromFile && 'ops' in fromFile) return { ...fromFile, wiring: 'onnx' };
+  const notes = fromFile ? fromFile.failures.map((f) => `wiring file: ${f}`) : [];
+  const w = wireWithoutFile(ckpt);
+  return notes.length ? { ...w, warnings: [...notes, ...w.warnings] } : w;
+}
+
+function wireWithoutFile(ckpt: Checkpoint): Wiring {
+  const file = ckpt.file;
   const family = recogniseFamily(ckpt);
   if (family && 'ops' in family) return family;
   try {

@@ -90,6 +90,8 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
   const notes = new Set<string>();
   /** Parts already taken of each value (the order of Slice nodes over a fused projection). */
   const partsTaken = new Map<ValueId, number>();
+  /** Outputs of Transpose(initializer): the weight of a MatMul that reads them. */
+  const transposedWeights = new Map<string, TensorEntry>();
   let attention = 0;
   // Where each base name's suffix search resumes: 100k nodes of one name must not retry 2..k each.
   const nextSuffix = new Map<string, number>();
@@ -171,6 +173,12 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
       } else return give(node, `combines attention scores with ${ins.length} values`);
       continue;
     }
+    if (ins.length === 0 && node.opType === 'Transpose' && node.outputs[0]) {
+      // Transpose(W) feeding MatMul(x, ·) is how nn.Linear exports without constant folding: x·Wᵀ,
+      // whose weight in [out, in] layout is W itself.
+      const t = tensors.get(node.inputs[0] ?? '');
+      if (t && t.shape.length === 2) transposedWeights.set(node.outputs[0], t);
+    }
     if (ins.length === 0) {
       // A table gathered by constant indices (a position embedding) is an input of its own.
       const table = node.opType === 'Gather' ? tensors.get(node.inputs[0] ?? '') : undefined;
@@ -205,7 +213,7 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
       case 'Gemm':
       case 'MatMul': {
         const bName = node.inputs[1] ?? '';
-        const w = tensors.get(bName);
+        const w = tensors.get(bName) ?? (node.opType === 'MatMul' ? transposedWeights.get(bName) : undefined);
         if (node.opType === 'MatMul' && !w && ins.length === 2) {
           setOut(SCORES); // Q·Kᵀ: positions by positions, no channels
           break;
@@ -216,7 +224,9 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
         const src = source(data0, w.shape[1], node);
         if (!src) return undefined;
         // [in, out] weights were transposed to [out, in] by toPyTorchLayout.
-        const op: DenseOp = { op: 'dense', name: opName(bName, node), weight: w, input: src.id, inNorm: inNormOf(src) };
+        // A transposed weight is named after the node's module (a tied lm_head reads wte's weight).
+        const name = tensors.has(bName) ? opName(bName, node) : unique(modulePathFromNodeName(node.name) ?? stripParam(w.name, '.weight') ?? w.name);
+        const op: DenseOp = { op: 'dense', name, weight: w, input: src.id, inNorm: inNormOf(src) };
         ops.push(op);
         setOut({ kind: 'data', id: op.name, op, direct: true, size: w.shape[0] }, false);
         break;
@@ -367,7 +377,7 @@ export function buildTopology(m: ModelInfo, tensors: Map<string, TensorEntry>, c
         if (!PASS_THROUGH.has(node.opType)) {
           // An op we do not know that holds a weight matrix (ConvTranspose, LSTM, QLinearConv...)
           // changes the wiring in a way the op list cannot say: better no topology than a wrong one.
-          const w = node.inputs.map((n) => tensors.get(n)).find((t) => t && t.shape.length >= 2);
+          const w = node.inputs.map((n) => tensors.get(n) ?? transposedWeights.get(n)).find((t) => t && t.shape.length >= 2);
           if (w) return give(node, `holds the weight '${w.name}' ${shapeStr(w.shape)}, which the op list cannot express`);
         }
         if (!SILENT.has(node.opType) && !PASS_THROUGH.has(node.opType)) followed.add(node.opType);
