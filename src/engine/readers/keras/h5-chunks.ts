@@ -100,7 +100,7 @@ export function chunkedData(
   const count = numel(shape);
   // h5py refuses chunks larger than a fixed-size dataset; one that is far larger can only inflate
   // to bytes nobody reads (a chunk of 64 MiB for a 64×64 dataset): refused before any is inflated.
-  if (chunkBytes > Math.max(4 * count * itemSize, 2 ** 20)) fail(`its chunks of [${chunk.join(', ')}] would each inflate to ${chunkBytes} bytes, far more than the dataset's own ${count * itemSize} bytes (h5py never writes chunks larger than a dataset)`);
+  if (chunkBytes > Math.max(4 * count * itemSize, 2 ** 20)) fail(`its chunks of [${chunk.join(', ')}] would each inflate to ${chunkBytes} bytes, far more than the dataset's own ${count * itemSize} bytes (h5py never writes chunks larger than a dataset): refused as a likely decompression bomb`);
   if (root === UNDEFINED || count === 0) return { storedElements: 0, load: () => new Float32Array(count) };
 
   // Walk the B-tree: every node once; keys hold each chunk's offset, children its address.
