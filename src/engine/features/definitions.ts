@@ -27,13 +27,20 @@ function neighbours(_layer: LayerSummary, layers: LayerSummary[], i: number): nu
   return Math.max(1, prev + next);
 }
 
+/**
+ * Layers whose statistics become features, at most: a predictor only reads the layers of the
+ * architectures it was trained on (the deepest torchvision classifiers have a few hundred), and a
+ * chain of 20k layers would otherwise make 240k named features per epoch, most of its memory.
+ */
+export const MAX_FEATURE_LAYERS = 1024;
+
 /** The per-epoch feature map of one checkpoint. */
 export function epochFeatures(a: CheckpointAnalysis): Map<string, number> {
   const f = new Map<string, number>();
   const N = a.graph.nodes;
   const sqrtN = Math.sqrt(N);
   a.layers.forEach((layer, i) => {
-    if (layer.kind === 'input') return;
+    if (layer.kind === 'input' || i >= MAX_FEATURE_LAYERS) return;
     const fan = neighbours(layer, a.layers, i);
     for (const s of FEATURE_STATS) {
       f.set(`deg.l${i}.${s}`, layer.weightedDegree[s] / fan);

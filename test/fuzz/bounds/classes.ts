@@ -153,11 +153,11 @@ const inflateBudget: BoundsClass = {
   },
 };
 
-/** When the inflated total passes the budget (file + 64 MiB), some message must say why. */
+/** When the inflated total passes the budget (1.25 × file + 24 MiB), some message must say why. */
 function budgetSaid(inflated: number): BoundsCase['check'] {
   return (doc) => {
     const msgs = allMessages(doc).join('\n');
-    // Past the budget (file + 64 MiB, and then some), a refusal must say why.
+    // Past the budget (1.25 × file + 24 MiB, and then some), a refusal must say why.
     if (inflated > 2 * 2 ** 30 / 8 && !/bomb|inflate|not materialised|limit/.test(msgs)) return `${inflated} bytes to inflate without a word about the budget`;
     return undefined;
   };

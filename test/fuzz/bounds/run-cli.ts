@@ -19,8 +19,8 @@ export const CLI = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 export const RSS_FREE_MB = 256;
 /**
  * The constant term covers what any input may cost regardless of its size: node's start, the
- * forecaster, and the decompression allowance (io/inflate.ts: 64 MiB beyond the file, which a
- * tiny archive may legitimately inflate to, and then be analyzed as a 64 MiB model).
+ * forecaster, and the decompression allowance (io/inflate.ts: 24 MiB beyond 1.25 × the file,
+ * which a tiny archive may legitimately inflate to, and then be analyzed as a 24 MiB model).
  */
 export const CPU_BASE_S = 60;
 export const CPU_PER_MB_S = 2;
