@@ -28,6 +28,8 @@ export interface TensorEntry {
    * that was never written) would be materialised from nothing: openCheckpoint refuses to read it.
    */
   readonly storedElements: number;
+  /** Another entry holding the very same values (a tied weight saved under two names), when known. */
+  readonly sameAs?: TensorEntry;
   /** The values as float32 in row-major order of `shape` (float16/bfloat16/float64 are converted): a fresh array, the caller's to keep or overwrite. */
   read(): Float32Array;
 }

@@ -111,6 +111,7 @@ test('a tied weight (one tensor under two keys, as GPT-2 saves wte and lm_head) 
     const [wte, , head] = c.tensors;
     assert.deepEqual([...head.read()], [...wte.read()]);
     assert.deepEqual(head.shape, [10, 4]);
+    assert.equal(head.sameAs, wte, 'the second name knows it holds the first one\'s values');
   } finally {
     c.close();
   }

@@ -43,6 +43,7 @@ interface Storage {
 class TorchTensor implements TensorEntry {
   name = '';
   gate?: ReadGate;
+  sameAs?: TensorEntry;
   constructor(
     readonly storage: Storage,
     readonly offset: number, // in elements
@@ -277,6 +278,7 @@ function buildCheckpoint(file: string, format: string, root: unknown, close: () 
   const seen = new Set<TorchTensor>();
   const tensors = entries.map(([, t], i) => {
     const own = seen.has(t) ? new TorchTensor(t.storage, t.offset, t.shape, t.strides, t.file) : t;
+    if (own !== t) own.sameAs = t;
     seen.add(t);
     own.name = names[i];
     return own;

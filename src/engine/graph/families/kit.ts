@@ -94,7 +94,24 @@ export class Net {
   readonly ops: NetOp[] = [];
   readonly sizes = new Map<ValueId, number>();
   readonly warnings: string[] = [];
+  /** Column norms of tables, by the tensor that holds them (a tied head reuses its embedding's). */
+  private readonly norms = new Map<TensorEntry, Float32Array>();
   constructor(readonly p: Params) {}
+
+  /** ‖T[:, c]‖₂ of a [rows, cols] table (cols = its last dimension), times |scale_c|; computed once per tensor. */
+  tableNorms(t: TensorEntry, scale?: Float32Array): Float32Array {
+    const root = t.sameAs ?? t;
+    let n = this.norms.get(root);
+    if (!n) {
+      const cols = t.shape[t.shape.length - 1];
+      n = columnNorms(t.read(), t.shape.slice(0, -1).reduce((a, b) => a * b, 1), cols);
+      this.norms.set(root, n);
+    }
+    if (!scale) return n.slice();
+    const out = new Float32Array(n.length);
+    for (let c = 0; c < n.length; c++) out[c] = n[c] * Math.abs(scale[c]);
+    return out;
+  }
 
   private fail(msg: string): never {
     throw new ArchitectureError(this.p.file, msg);

@@ -8,7 +8,7 @@ import type { TensorEntry } from '../../tensor';
 import type { BatchNormRef, ValueId } from '../netspec';
 import { normScale } from '../rolled-edges';
 import { headEdges, headSideNorms, ovEdges, type AttentionWeights } from './attention';
-import { columnNorms, type Net } from './kit';
+import type { Net } from './kit';
 
 export interface Attn {
   /** Module name: the attention output group's name. */
@@ -100,10 +100,9 @@ export function embeddings(net: Net, name: string, tables: { input: string; t: T
   let group: ValueId | undefined;
   for (const { input, t } of tables) {
     const d = t.shape[t.shape.length - 1];
-    const rowsN = t.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     net.input(input, 1);
     const scale = () => scaleOf(post, d, net.p.file);
-    const v = net.matrix(group ?? name, input, d, () => columnNorms(t.read(), rowsN, d, scale()), group ? { into: group } : { attributes });
+    const v = net.matrix(group ?? name, input, d, () => net.tableNorms(t, scale()), group ? { into: group } : { attributes });
     group ??= v;
   }
   return group!;
@@ -112,15 +111,14 @@ export function embeddings(net: Net, name: string, tables: { input: string; t: T
 /** Extra tables (positions, class-token-free) summed into an existing group, e.g. ViT's position table into its patch embedding. */
 export function addTable(net: Net, into: ValueId, input: string, t: TensorEntry): void {
   const d = t.shape[t.shape.length - 1];
-  const rowsN = t.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   net.input(input, 1);
-  net.matrix(`${input} → ${into}`, input, d, () => columnNorms(t.read(), rowsN, d), { into });
+  net.matrix(`${input} → ${into}`, input, d, () => net.tableNorms(t), { into });
 }
 
 /** A head over the vocabulary [V, d]: one output node with edge ‖W[:, c]‖₂ · t_c from channel c. */
 export function vocabularyHead(net: Net, name: string, input: ValueId, w: TensorEntry, inNorm?: BatchNormRef): ValueId {
   const d = w.shape[1];
-  return net.matrix(name, input, 1, () => columnNorms(w.read(), w.shape[0], d, scaleOf(inNorm, d, net.p.file)));
+  return net.matrix(name, input, 1, () => net.tableNorms(w, scaleOf(inNorm, d, net.p.file)));
 }
 
 /** Heads and key/value heads: from the model's config, else a head size of 64 (said in a warning). */
